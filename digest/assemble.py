@@ -1,0 +1,91 @@
+"""Extracted page (or feed entry) + source + taxonomy → one Article.
+
+The single place where an article's fields are decided, so that ``digest
+fetch``, ``digest add`` and ``digest extract`` produce the same article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from digest.model import Article, Entry, Extracted, Publish, Source
+from digest.tagging import Taxonomy, classify
+
+__all__ = ["build_article", "summarize", "retag"]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
+
+
+def summarize(text: str, limit: int = 280) -> str:
+    """The first sentences of the body, up to about ``limit`` characters."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if len(p.strip()) > 40]
+    first = paragraphs[0] if paragraphs else text.strip()
+    first = re.sub(r"\s+", " ", first)
+    if len(first) <= limit:
+        return first
+    out = ""
+    for sentence in _SENTENCE_END.split(first):
+        if not sentence:
+            continue
+        candidate = f"{out} {sentence}".strip() if out else sentence
+        if len(candidate) > limit:
+            break
+        out = candidate
+    if not out:
+        out = first[:limit].rsplit(" ", 1)[0] + "…"
+    return out
+
+
+def _body_with_caption(extracted: Extracted) -> str:
+    return extracted.markdown.strip()
+
+
+def build_article(
+    extracted: Extracted,
+    *,
+    source: Source | None,
+    source_name: str,
+    url: str,
+    taxonomy: Taxonomy,
+    fetched: datetime | None = None,
+    entry: Entry | None = None,
+) -> Article:
+    """Decide every field of the stored article from what we know of it."""
+    fetched = fetched or datetime.now(timezone.utc).replace(microsecond=0)
+    title = (extracted.title or (entry.title if entry else None) or "").strip() or url
+    published = extracted.published or (entry.published if entry else None)
+    date_missing = False
+    if published is None:
+        published = entry.published if entry and entry.published else None
+        date_missing = bool(entry and entry.date_missing) or published is None
+    author = extracted.author or (entry.author if entry else None)
+    text = extracted.text
+    tags = classify(taxonomy, title, text)
+    return Article(
+        title=title,
+        url=url,
+        canonical_url=extracted.canonical_url or url,
+        source=source_name,
+        fetched=fetched,
+        body=_body_with_caption(extracted),
+        author=author,
+        published=published,
+        date_missing=date_missing and published is None,
+        language=extracted.language,
+        tags=tags,
+        summary=(extracted.description or "").strip() or summarize(text),
+        image=extracted.image,
+        image_caption=extracted.image_caption,
+        section=extracted.section,
+        sources=(source_name,),
+        publish=source.publish if source else Publish.FULL,
+    )
+
+
+def retag(article: Article, taxonomy: Taxonomy, text: str) -> Article:
+    """Apply the taxonomy again, keeping tags the user added by hand."""
+    tags = classify(taxonomy, article.title, text)
+    manual = tuple(t for t in article.manual_tags if t not in tags)
+    return replace(article, tags=(*tags, *manual))
