@@ -1,0 +1,257 @@
+"""Boilerplate pruning around trafilatura's main-content extraction.
+
+trafilatura finds the article block well, but keeps what sits *inside* that
+block without being the article: hover cards, related-link lists, share
+rows, and the trailing run of author-contact, subscription, disclaimer and
+call-for-submissions paragraphs. Two passes fix that, both generic:
+
+* ``prepare_tree`` runs on the page before extraction: it removes what a
+  reader never sees (hidden and off-screen elements, hover cards);
+  ``take_captions`` sets figure captions aside, ``attach_captions`` puts
+  them back under their images afterwards.
+* ``prune_body`` runs on trafilatura's XML body: it drops link lists, the
+  title repeated as a heading, and boilerplate at the head and tail.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+__all__ = ["attach_captions", "is_trailer_text", "prepare_tree", "prune_body", "take_captions"]
+
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top)\s*:\s*-\d{3,}px", re.I
+)
+# Inline pop-ups that appear on hover: present in the markup, not in the text.
+_HOVER_CLASS = re.compile(r"tooltip|popover|hovercard|hover-card|rollover|popup", re.I)
+_EMAIL_DEBRIS = re.compile(r"\[\s*email\s*(?:&#160;|\xa0|\s)*protected\s*\]", re.I)
+
+# Sentences that mark a paragraph as the site speaking, not the article:
+# contact lines, calls to subscribe or follow, disclaimers, rights notices.
+_TRAILER = re.compile(
+    r"(?:\bfollow (?:us|him|her|me|them)\b|\bsubscribe\b|\bnewsletters?\b|\bsign up\b"
+    r"|\ball rights reserved\b|\bcopyright\b|©|\bdisclaimer\b"
+    r"|\bviews? (?:expressed )?(?:do not|don't|does not|doesn't) necessarily reflect"
+    r"|\bsend us your\b|\bcontact us\b|\bemail (?:us|him|her|them)\b|\bhave a tip\b"
+    r"|\bclick here\b|\bread more\b|\bshare this\b|\bsee also\b"
+    r"|\bmay be reached at\b|\bcan be reached at\b|\bwrite to us\b"
+    r"|\[\s*email|@\w+\.\w{2,}"
+    r"|^(?:related|more|read|see|also read|watch|listen)\s*:)",
+    re.I,
+)
+_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b(?:19|20)\d{2}年")
+_HEAD_JUNK = re.compile(
+    r"^(?:share(?:\s*[-–|:].*)?|print|e-?mail|comments?|\d+\s*comments?|tags?\s*:.*|advertisement"
+    r"|(?:updated|published|posted)\s*:?.*\d{4}.*)$",
+    re.I,
+)
+
+
+def _text(el: Any) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def _drop(el: Any) -> None:
+    """Remove an element, keeping its tail text in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail and tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def prepare_tree(tree: Any) -> Any:
+    """Clean a parsed page in place before trafilatura reads it."""
+    hidden = []
+    for el in tree.iter(etree.Element):
+        if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+            if el.tag not in ("html", "body"):
+                hidden.append(el)
+        elif _HIDDEN_STYLE.search(el.get("style", "")):
+            hidden.append(el)
+    for el in hidden:
+        _drop(el)
+    # Deepest first, so a hover card goes but the link that opens it stays.
+    for el in reversed(tree.xpath("//p//*[@class] | //li//*[@class]")):
+        if el.getparent() is None or not _HOVER_CLASS.search(el.get("class", "")):
+            continue
+        if el.find(".//img") is not None or len(el.findall(".//a")) >= 2:
+            _drop(el)
+    # Obfuscated e-mail links are only debris once scripts are gone.
+    for el in tree.xpath("//a[contains(@href, 'email-protection')] | //*[@data-cfemail]"):
+        el.text = "[email protected]"
+        for child in list(el):
+            el.remove(child)
+    return tree
+
+
+def _image_key(src: str | None) -> str | None:
+    """Images are matched by file name: trafilatura rewrites scheme and host."""
+    if not src:
+        return None
+    name = urlsplit(src.strip()).path.rsplit("/", 1)[-1]
+    return name or None
+
+
+def take_captions(tree: Any) -> dict[str, str]:
+    """Remove figure captions from the page, returning them by image file name.
+
+    Captions describe an image; left in the page they are scored as prose by
+    the extractor (and often cut). They are put back under their image once
+    the article is known (:func:`attach_captions`).
+    """
+    captions: dict[str, str] = {}
+    for cap in list(_CAPTIONS(tree)):
+        if cap.getparent() is None:
+            continue
+        text = _text(cap)
+        holder = _image_holder(cap)
+        if holder is not None and text:
+            for img in holder.iter("img"):
+                for attr in ("src", "data-src", "data-original"):
+                    key = _image_key(img.get(attr))
+                    if key:
+                        captions.setdefault(key, text)
+        if holder is not None or cap.tag == "figcaption":
+            _drop(cap)
+    return captions
+
+
+# figcaption, or a block whose class says caption (many CMSs use a div).
+_CAPTIONS = etree.XPath(
+    "//figcaption | //*[self::div or self::p or self::span][contains(@class, 'caption')]"
+)
+
+
+def _image_holder(cap: Any) -> Any:
+    """The element holding the image a caption belongs to, if any."""
+    node = cap
+    for _ in range(3):
+        parent = node.getparent()
+        if parent is None:
+            return None
+        if parent.tag == "figure":
+            return parent
+        prev = node.getprevious()
+        while prev is not None and prev.tag is etree.Comment:
+            prev = prev.getprevious()
+        if prev is not None and (prev.tag == "img" or prev.find(".//img") is not None):
+            return prev
+        node = parent
+    return None
+
+
+def attach_captions(root: Any, captions: dict[str, str]) -> None:
+    """Wrap each image that has a caption in <figure> with its <figcaption>."""
+    if not captions:
+        return
+    for img in list(root.iter("img")):
+        key = _image_key(img.get("src"))
+        if not key or key not in captions:
+            continue
+        figure = etree.Element("figure")
+        figure.tail = img.tail
+        img.tail = None
+        img.addprevious(figure)
+        figure.append(img)
+        figcaption = etree.SubElement(figure, "figcaption")
+        figcaption.text = captions.pop(key)
+
+
+def _link_text_share(el: Any) -> float:
+    total = len(_text(el))
+    if not total:
+        return 0.0
+    linked = sum(len(_text(ref)) for ref in el.iter("ref"))
+    return linked / total
+
+
+def _is_link_list(el: Any) -> bool:
+    """A list whose every item is a link: related stories, tags, navigation."""
+    items = el.findall("item")
+    return len(items) >= 2 and all(_link_text_share(item) > 0.8 for item in items)
+
+
+def _is_trailer(el: Any) -> bool:
+    return is_trailer_text(_text(el))
+
+
+def is_trailer_text(text: str) -> bool:
+    """Whether a paragraph is the site speaking: contact, subscribe, rights."""
+    if not text:
+        return True
+    if _EMAIL_DEBRIS.search(text):
+        return True
+    return len(text) < 400 and bool(_TRAILER.search(text))
+
+
+_BLOCK_TAGS = ("p", "head", "list", "quote", "table", "graphic", "code")
+
+
+def _blocks(body: Any) -> list[Any]:
+    """The outermost block elements of a body, in order, however nested."""
+    found = []
+    for el in body.iter(*_BLOCK_TAGS):
+        parent = el.getparent()
+        while parent is not None and parent is not body and parent.tag not in _BLOCK_TAGS:
+            parent = parent.getparent()
+        if parent is body or parent is None:
+            found.append(el)
+    return found
+
+
+def prune_body(body: Any, title: str | None) -> Any:
+    """Remove boilerplate from trafilatura's XML body in place."""
+    for lst in list(body.iter("list")):
+        if _is_link_list(lst):
+            prev = lst.getprevious()
+            # "Related:" / "More on this" lead-ins go with their list.
+            if prev is not None and prev.tag in ("p", "head") and len(_text(prev)) < 80:
+                _drop(prev)
+            _drop(lst)
+    for p in list(body.iter("p")):
+        text = _text(p)
+        if text and _link_text_share(p) > 0.9 and re.match(r"^\w+(?: \w+)?\s*:", text):
+            _drop(p)  # "Related: <a>Story</a>"
+    blocks = _blocks(body)
+    norm_title = " ".join((title or "").lower().split())
+    # Head: the title repeated, bylines, share rows, dates before the text.
+    for el in blocks[:6]:
+        if el.tag == "graphic":
+            continue
+        text = _text(el)
+        if len(text) > 200:
+            break
+        low = text.lower()
+        if (
+            not text
+            or (norm_title and (low in norm_title or norm_title in low))
+            or _HEAD_JUNK.match(text)
+            or _DATE.search(text)
+            or (low.startswith("by ") and len(text) < 150)
+        ):
+            _drop(el)
+            continue
+        if el.tag == "p" and len(text) > 120:
+            break
+    # Tail: the run of site-speaking paragraphs after the article ends.
+    for el in reversed(_blocks(body)):
+        if el.tag in ("p", "head", "quote", "list") and _is_trailer(el):
+            _drop(el)
+        elif el.tag == "graphic":
+            continue
+        elif not _text(el):
+            _drop(el)
+        else:
+            break
+    return body

@@ -1,0 +1,260 @@
+"""HTML page (or plain-text page dump) → ``Extracted``: clean body and metadata.
+
+The method, for HTML:
+
+1. decode the bytes, checking every declared charset against them
+   (:mod:`digest.charset`);
+2. bound the work: scripts, styles and comments are cut out of huge pages
+   and what is left is capped, so a 20 MB page costs about what a 2 MB one
+   does;
+3. read the metadata before anything is removed (:mod:`digest.pagemeta`);
+4. remove what readers never see and keep captions
+   (:func:`digest.boilerplate.prepare_tree`);
+5. let trafilatura find the article (``favor_precision``: its default keeps
+   more share rows and related links than it gains in text), then prune the
+   boilerplate it keeps inside the article block
+   (:func:`digest.boilerplate.prune_body`);
+6. write Markdown with our converter (:mod:`digest.markdown`).
+
+Plain-text dumps go to :mod:`digest.textpage`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from .boilerplate import attach_captions, prepare_tree, prune_body, take_captions
+from .charset import decode_page, repair_mojibake
+from .errors import ExtractError
+from .markdown import html_to_markdown, markdown_to_text, safe_url
+from .model import Extracted
+from .pagemeta import guess_language, locale_offset, parse_byline, parse_datetime, read_meta
+from .textpage import extract_text_page
+
+__all__ = ["extract_fragment", "extract_many", "extract_page", "is_html"]
+
+log = logging.getLogger(__name__)
+
+# Real article pages are far below this once scripts and styles are gone;
+# the cap keeps parse and extraction time bounded on hostile input.
+_MAX_HTML_CHARS = 3_000_000
+_HEAVY_PARTS = re.compile(
+    r"<script\b[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>|<!--.*?-->|<svg\b[^>]*>.*?</svg\s*>",
+    re.I | re.S,
+)
+_HTML_START = re.compile(
+    r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|\?xml|head|body)\b", re.I | re.S
+)
+_TAG = re.compile(
+    r"<(?:p|div|a|br|span|li|ul|ol|table|h[1-6]|img|script|style|article|section|title|meta)\b[^>]*>",
+    re.I,
+)
+
+
+def is_html(text: str, content_type: str | None = None) -> bool:
+    """Whether text is an HTML page (else a plain-text page dump).
+
+    The header is only a hint: saved pages arrive without one and servers
+    label text dumps text/html, so the text itself decides.
+    """
+    head = text[:65536]
+    if _HTML_START.match(head):
+        return True
+    tags = len(_TAG.findall(head))
+    if content_type and "html" in content_type.lower():
+        return tags >= 1
+    return tags >= 3
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= _MAX_HTML_CHARS:
+        return text
+    text = _HEAVY_PARTS.sub(" ", text)
+    if len(text) > _MAX_HTML_CHARS:
+        log.warning("page of %d characters cut to %d", len(text), _MAX_HTML_CHARS)
+        text = text[:_MAX_HTML_CHARS]
+    return text
+
+
+def _parse(text: str) -> Any:
+    # Encoding declarations in a str confuse lxml; the text is decoded already.
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        tree = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractError(f"unreadable HTML: {exc}") from exc
+    if tree is None:
+        raise ExtractError("unreadable HTML: no document")
+    return tree
+
+
+_BY_TEXT = etree.XPath(
+    "//body//text()[starts-with(normalize-space(.), 'By ')"
+    " or starts-with(normalize-space(.), 'by ')]"
+)
+
+
+def _byline(tree: Any) -> str | None:
+    """The visible byline line near the headline ("By X | Site | Updated: ...")."""
+    for node in _BY_TEXT(tree)[:20]:
+        el = node.getparent()
+        for _ in range(2):  # the line may be split over inline elements
+            text = " ".join("".join(el.itertext()).split())
+            if 6 < len(text) < 200 and re.search(r"\d{4}|\|", text):
+                return text
+            if el.getparent() is None:
+                break
+            el = el.getparent()
+    return None
+
+
+_CAPTION_IN_MD = re.compile(r"^!\[[^\]]*\]\(([^)]*)\)  \n\*(.+)\*$", re.M)
+
+
+def _fallback_date(tree: Any) -> datetime | None:
+    """htmldate's guess from URLs and visible text, for pages with no declared date.
+
+    Only the date is trusted (no offset is known), so it is kept naive.
+    """
+    from htmldate import find_date
+
+    try:
+        found = find_date(tree, extensive_search=False, original_date=True)
+    except Exception:  # htmldate is best effort; a missing date is not an error
+        log.debug("htmldate failed", exc_info=True)
+        return None
+    return parse_datetime(found, None)
+
+
+def _first_heading(markdown: str) -> str | None:
+    match = re.search(r"^#{1,3} (.+)$", markdown, re.M)
+    return match.group(1).strip() if match else None
+
+
+def _extract_html(text: str, url: str | None) -> Extracted:
+    from trafilatura import bare_extraction
+    from trafilatura.htmlprocessing import convert_to_html
+
+    tree = _parse(_bounded(text))
+    meta = read_meta(tree)
+    byline = _byline(tree)
+    by_author, by_site, by_stamp = parse_byline(byline) if byline else (None, None, None)
+    captions = take_captions(tree)
+    prepare_tree(tree)
+    doc = bare_extraction(
+        tree,
+        url=url,
+        favor_precision=True,
+        include_comments=False,
+        include_images=True,
+        include_links=True,
+        include_tables=True,
+        include_formatting=True,
+        with_metadata=False,
+        deduplicate=False,
+    )
+    body_xml = getattr(doc, "body", None)
+    if body_xml is None:
+        raise ExtractError("no article body found (navigation, listing or empty page)")
+    title = meta.title
+    base = url or meta.canonical_url
+    body = convert_to_html(prune_body(body_xml, title))
+    attach_captions(body, captions)
+    markdown = html_to_markdown(body, base_url=base)
+    plain = markdown_to_text(markdown)
+    if not plain:
+        raise ExtractError("no article text found (navigation, listing or empty page)")
+    site_name = meta.site_name or by_site
+    canonical = safe_url(meta.canonical_url, url)
+    offset = locale_offset(canonical or url, site_name)
+    published = parse_datetime(meta.published, offset) or parse_datetime(by_stamp, offset)
+    if published is None:
+        published = _fallback_date(tree)
+    lead = _CAPTION_IN_MD.search(markdown)
+    image = safe_url(meta.image, base) or (lead.group(1) if lead else None)
+    return Extracted(
+        title=title or _first_heading(markdown),
+        markdown=markdown,
+        text=plain,
+        author=meta.author or by_author,
+        published=published,
+        canonical_url=canonical,
+        url=url,
+        site_name=site_name,
+        language=meta.language or guess_language(plain),
+        image=image,
+        image_caption=lead.group(2).replace("\\*", "*") if lead else None,
+        section=meta.section,
+        description=meta.description,
+    )
+
+
+def extract_page(
+    data: bytes | str, *, url: str | None = None, content_type: str | None = None
+) -> Extracted:
+    """Extract the article of one page, HTML or plain-text dump.
+
+    Raises ExtractError for empty, binary or article-less input.
+    """
+    if isinstance(data, bytes):
+        if not data.strip():
+            raise ExtractError("empty page")
+        text = decode_page(data, content_type)
+    else:
+        text = repair_mojibake(data)
+    if not text.strip():
+        raise ExtractError("empty page")
+    if "\x00" in text[:8192]:
+        raise ExtractError("binary data, not a text or HTML page")
+    if is_html(text, content_type):
+        return _extract_html(text, url)
+    result = extract_text_page(text, url=url)
+    return replace(result, url=url) if url and result.url is None else result
+
+
+def extract_fragment(html: str, *, base_url: str | None = None) -> tuple[str, str]:
+    """A feed entry's HTML content → (markdown, text), sanitised like pages."""
+    if not html or not html.strip():
+        return "", ""
+    try:
+        root = lxml.html.fragment_fromstring(repair_mojibake(html), create_parent="div")
+    except (etree.ParserError, ValueError):
+        return "", ""
+    prepare_tree(root)
+    markdown = html_to_markdown(root, base_url=base_url)
+    return markdown, markdown_to_text(markdown)
+
+
+def _one(item: tuple[bytes, str | None, str | None]) -> Extracted | ExtractError:
+    data, url, content_type = item
+    try:
+        return extract_page(data, url=url, content_type=content_type)
+    except ExtractError as exc:
+        return exc
+    except Exception as exc:  # a parser bug must not end the whole batch
+        log.debug("extraction crashed on %s", url, exc_info=True)
+        return ExtractError(f"{url or 'page'}: extraction failed: {type(exc).__name__}: {exc}")
+
+
+def extract_many(
+    items: Iterable[tuple[bytes, str | None, str | None]], jobs: int = 0
+) -> Iterator[Extracted | ExtractError]:
+    """Extract many pages, in input order; jobs=0 uses every core, 1 none extra."""
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    if workers == 1:
+        for item in items:
+            yield _one(item)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_one, items, chunksize=4)

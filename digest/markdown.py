@@ -1,0 +1,251 @@
+"""Cleaned HTML → Markdown, and Markdown → plain text.
+
+The Markdown we write is read later by MkDocs (Python-Markdown), which passes
+raw HTML straight through to the site. Source pages are untrusted, so the
+output must never contain markup: the tree is sanitised before conversion
+(dangerous elements, attributes and URL schemes removed) and every ``<`` and
+entity-like ``&`` in text is escaped, so that ``&lt;script&gt;`` in a page
+stays visible text instead of becoming a tag.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+from markdownify import MarkdownConverter
+
+__all__ = ["escape_markup", "html_to_markdown", "markdown_to_text", "safe_url", "sanitize_tree"]
+
+# Elements whose whole subtree never reaches the output: active content,
+# embedded documents, forms and other chrome that carries no article text.
+_DROP_TAGS = (
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "input",
+    "button",
+    "select",
+    "option",
+    "textarea",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "canvas",
+    "audio",
+    "video",
+    "source",
+    "track",
+    "link",
+    "meta",
+    "base",
+    "head",
+    "title",
+    "dialog",
+)
+_SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
+_ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def safe_url(raw: str | None, base_url: str | None = None) -> str | None:
+    """An absolute http(s)/mailto/ftp URL, or None when the URL is unsafe.
+
+    Browsers ignore control characters and whitespace inside a scheme
+    (``java\\nscript:``), so they are removed before the scheme is checked.
+    """
+    if not raw:
+        return None
+    url = re.sub(r"^[\x00-\x20]+|[\x00-\x20]+$", "", raw)
+    url = re.sub(r"[\x00-\x1f\x7f]+", "", url)
+    if not url or url.startswith("#"):
+        return None
+    if base_url:
+        try:
+            url = urljoin(base_url, url)
+        except ValueError:
+            return None
+    elif url.startswith("//"):
+        url = "https:" + url
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    if scheme not in _SAFE_SCHEMES:
+        return None
+    # Characters that would end a Markdown link target or open a tag.
+    return quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
+
+
+def sanitize_tree(root: Any, base_url: str | None = None) -> Any:
+    """Remove active content from an lxml tree in place and return it.
+
+    Links with unsafe targets are unwrapped (their text is kept); images
+    with unsafe sources are dropped; every attribute except the few the
+    converter reads is removed, which also removes event handlers.
+    """
+    etree.strip_elements(
+        root, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False
+    )
+    keep = {"href", "src", "alt", "title", "colspan", "rowspan"}
+    for el in root.iter(etree.Element):
+        for name in list(el.attrib):
+            if name.lower() not in keep:
+                del el.attrib[name]
+        if el.tag == "a":
+            href = safe_url(el.get("href"), base_url)
+            if href is None:
+                el.attrib.pop("href", None)
+            else:
+                el.set("href", href)
+        elif el.tag == "img":
+            src = safe_url(el.get("src"), base_url)
+            if src is None or src.startswith("mailto:"):
+                el.attrib.pop("src", None)
+            else:
+                el.set("src", src)
+    return root
+
+
+def escape_markup(text: str) -> str:
+    """Make text inert for Python-Markdown: no tag, no entity surprise."""
+    return _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+
+
+class DigestConverter(MarkdownConverter):
+    """markdownify with our escaping and our handling of figures and links."""
+
+    options: dict[str, Any]  # set by MarkdownConverter.__init__; untyped there
+
+    def __init__(self, **options: Any) -> None:
+        options.setdefault("heading_style", "ATX")
+        options.setdefault("bullets", "-")
+        options.setdefault("autolinks", False)
+        options.setdefault("table_infer_header", True)
+        super().__init__(**options)
+
+    def escape(self, text: str, parent_tags: Any) -> str:
+        return escape_markup(str(super().escape(text, parent_tags)))  # type: ignore[misc]
+
+    def convert_a(self, el: Any, text: str, parent_tags: Any) -> str:
+        href = el.get("href")
+        if not href or not text.strip() or safe_url(href) is None:
+            return text
+        title = el.get("title")
+        el.attrs.pop("title", None)
+        result = str(super().convert_a(el, text, parent_tags))  # type: ignore[misc]
+        if title:
+            el.attrs["title"] = title
+        return result
+
+    def convert_img(self, el: Any, text: str, parent_tags: Any) -> str:
+        src = el.get("src")
+        if not src or safe_url(src) is None:
+            return ""
+        # Brackets would end the alt text early; they carry no meaning there.
+        alt = re.sub(r"[\[\]]", "", escape_markup(" ".join((el.get("alt") or "").split())))
+        if (
+            "_inline" in parent_tags
+            and el.parent is not None
+            and el.parent.name not in (self.options["keep_inline_images_in"] or ())
+        ):
+            return alt
+        return f"![{alt}]({src})"
+
+    def convert_figure(self, el: Any, text: str, parent_tags: Any) -> str:
+        imgs = el.find_all("img")
+        cap = el.find("figcaption")
+        if len(imgs) != 1 or cap is None or el.find("table") is not None:
+            return f"\n\n{text.strip()}\n\n"
+        image = self.convert_img(imgs[0], "", set())
+        caption = self.convert_figcaption(cap, "", parent_tags).strip()
+        # Image, hard line break, caption: one block, so the caption stays
+        # visibly attached and markdown_to_text can tell it from prose.
+        return f"\n\n{image}  \n{caption}\n\n" if image else f"\n\n{caption}\n\n"
+
+    def convert_figcaption(self, el: Any, text: str, parent_tags: Any) -> str:
+        # The caption is set in italics as a whole; inner emphasis would clash.
+        caption = " ".join(escape_markup(el.get_text()).split()).replace("*", "\\*")
+        return f"\n\n*{caption}*\n\n" if caption else ""
+
+    def convert_pre(self, el: Any, text: str, parent_tags: Any) -> str:
+        # Indented, not fenced: plain Python-Markdown has no fences and would
+        # pass a fenced block's "<script>" through as raw HTML.
+        lines = (text or "").strip("\n").splitlines()
+        if not any(line.strip() for line in lines):
+            return ""
+        return "\n\n" + "\n".join("    " + line for line in lines) + "\n\n"
+
+    # Unknown or dangerous containers that survived sanitising still only
+    # give their text: markdownify never copies tags, this makes it explicit.
+    def convert_iframe(self, el: Any, text: str, parent_tags: Any) -> str:
+        return ""
+
+    convert_script = convert_iframe
+    convert_style = convert_iframe
+    convert_form = convert_iframe
+
+
+def html_to_markdown(source: str | Any, *, base_url: str | None = None) -> str:
+    """Convert an HTML string or lxml element into safe Markdown."""
+    if isinstance(source, str):
+        if not source.strip():
+            return ""
+        try:
+            root = lxml.html.fragment_fromstring(source, create_parent="div")
+        except (etree.ParserError, ValueError):
+            return ""
+    else:
+        root = source
+    sanitize_tree(root, base_url)
+    markup = etree.tostring(root, encoding="unicode", method="html")
+    converted = DigestConverter().convert(markup)
+    lines = [
+        line if line.endswith(")  ") else line.rstrip() for line in str(converted).splitlines()
+    ]
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+# An image followed by its caption line (see DigestConverter.convert_figure):
+# captions describe images, they are not the article's prose.
+_MD_CAPTIONED = re.compile(r"!\[[^\]]*\]\([^)]*\)  \n\*[^\n]*\*[ \t]*$", re.M)
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\([^)]*\)")
+_MD_HEADING = re.compile(r"^#{1,6}\s+", re.M)
+_MD_QUOTE = re.compile(r"^(?:>\s?)+", re.M)
+_MD_BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])\s+", re.M)
+_MD_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M)
+_MD_EMPHASIS = re.compile(r"(?<![\\\w])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
+
+
+def markdown_to_text(md: str) -> str:
+    """The plain text of our Markdown: no markup, paragraphs kept apart."""
+    text = _MD_CAPTIONED.sub("", md)
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_HEADING.sub("", text)
+    text = _MD_QUOTE.sub("", text)
+    text = _MD_TABLE_RULE.sub("", text)
+    text = _MD_BULLET.sub("", text)
+    text = _MD_EMPHASIS.sub(r"\2", text)
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|"):
+            stripped = " ".join(cell.strip() for cell in stripped.strip("|").split("|"))
+        lines.append(stripped)
+    text = _MD_ESCAPE.sub(r"\1", "\n".join(lines))
+    text = html.unescape(text)
+    return _BLANKS.sub("\n\n", text).strip()

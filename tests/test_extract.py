@@ -1,0 +1,170 @@
+"""Extraction: the seed page in both forms, metadata, bad pages, batches."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from digest.errors import ExtractError
+from digest.extract import extract_many, extract_page, is_html
+from digest.model import Extracted
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED = FIXTURES / "seed"
+PAGES = FIXTURES / "pages"
+EXPECTED: dict[str, Any] = yaml.safe_load((SEED / "expected.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module", params=["page.html", "page.txt"])
+def seed(request: pytest.FixtureRequest) -> tuple[str, Extracted]:
+    name = str(request.param)
+    return name, extract_page((SEED / name).read_bytes())
+
+
+def _paragraphs(result: Extracted) -> list[str]:
+    return [p.strip() for p in result.text.split("\n\n") if p.strip()]
+
+
+def test_seed_metadata(seed: tuple[str, Extracted]) -> None:
+    name, result = seed
+    assert result.title == EXPECTED["title"]
+    assert result.author == EXPECTED["author"]
+    assert result.site_name == EXPECTED["source"]
+    assert result.section == EXPECTED["section"]
+    assert result.published == datetime.fromisoformat(EXPECTED["published"])
+    assert result.published is not None
+    assert result.published.utcoffset() == timedelta(hours=8)
+    assert result.language == EXPECTED["language"]
+    assert result.image_caption == EXPECTED["image_caption"]
+    if name == "page.html":
+        assert result.canonical_url == EXPECTED["canonical_url"]
+
+
+def test_seed_body(seed: tuple[str, Extracted]) -> None:
+    _, result = seed
+    body = EXPECTED["body"]
+    paragraphs = _paragraphs(result)
+    first = next(i for i, p in enumerate(paragraphs) if p.startswith(body["first_words"]))
+    last = next(i for i, p in enumerate(paragraphs) if p.endswith(body["last_words"]))
+    assert last - first + 1 == body["paragraphs"]
+    # Only the author's note may follow; nothing but the caption may precede.
+    after = paragraphs[last + 1 :]
+    assert all(p.startswith("The author is") for p in after)
+    assert paragraphs[:first] in ([], [EXPECTED["image_caption"]])
+    assert EXPECTED["image_caption"] in result.markdown.replace("\\[", "[").replace("\\]", "]")
+    for junk in body["must_not_contain"]:
+        assert junk not in result.markdown
+        assert junk not in result.text
+
+
+def test_seed_keywords_and_stuffed_title_never_leak(seed: tuple[str, Extracted]) -> None:
+    _, result = seed
+    for value in (result.title, result.description, result.section, result.author):
+        assert value is None or "久久" not in value
+
+
+def test_text_input_is_recognised() -> None:
+    assert not is_html((SEED / "page.txt").read_text(encoding="utf-8"))
+    assert is_html((SEED / "page.html").read_text(encoding="utf-8"))
+    assert is_html("<p>one</p>", "text/html")
+
+
+def test_json_ld_and_og_metadata() -> None:
+    page = """<html lang="de"><head><title>a - b - c - d - e - f</title>
+    <script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",
+     "headline": "Der echte Titel", "datePublished": "2024-03-05T10:30:00+01:00",
+     "author": [{"@type": "Person", "name": "Erika Muster"}], "publisher": {"name": "Zeitung"},
+     "keywords": ["spam", "tags"]}</script>
+    <meta property="og:title" content="OG title"><meta name="keywords" content="x,y">
+    </head><body><article><h1>Der echte Titel</h1>
+    <p>Der Stadtrat hat am Dienstag beschlossen, das Netz der öffentlichen Bibliotheken zu erweitern
+    und drei neue Zweigstellen in Vierteln zu eröffnen, denen sie lange fehlten.</p>
+    <p>Die Finanzierung erfolge aus dem bestehenden Haushalt, sagten Vertreter der Stadt,
+    und der Bau könne im nächsten Frühjahr beginnen, wenn die Verträge genehmigt würden.</p>
+    </article></body></html>"""
+    result = extract_page(page.encode(), url="https://zeitung.example/a/1")
+    assert result.title == "Der echte Titel"
+    assert result.author == "Erika Muster"
+    assert result.site_name == "Zeitung"
+    assert result.published == datetime(2024, 3, 5, 10, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert result.language == "de"
+    assert "Stadtrat" in result.text
+
+
+def test_hostile_page_is_sanitised() -> None:
+    result = extract_page((PAGES / "hostile.html").read_bytes())
+    md = result.markdown.lower()
+    for bad in ("<script", "<iframe", "<form", "onerror", "onclick", "javascript:", "data:"):
+        assert bad not in md
+    assert "&lt;script>" in md
+    assert "a bad link" in result.text
+    assert "[a good one](https://example.org/ok)" in result.markdown
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [("empty.html", "empty"), ("whitespace.html", "empty"), ("binary.bin", "binary")],
+)
+def test_bad_input_is_a_clear_error(name: str, reason: str) -> None:
+    with pytest.raises(ExtractError, match=reason) as info:
+        extract_page((PAGES / name).read_bytes())
+    assert "\n" not in str(info.value)
+
+
+def test_navigation_only_page_has_no_article() -> None:
+    with pytest.raises(ExtractError, match="no article"):
+        extract_page((PAGES / "navigation-only.html").read_bytes())
+
+
+def test_unclosed_html() -> None:
+    result = extract_page((PAGES / "unclosed.html").read_bytes())
+    assert "library network" in result.text
+
+
+def _bounded(fn: Any, limit: float) -> Any:
+    start = time.perf_counter()
+    try:
+        return fn()
+    except ExtractError as exc:
+        return exc
+    finally:
+        assert time.perf_counter() - start < limit
+
+
+def test_deeply_nested_html_is_bounded() -> None:
+    page = "<html><body>" + "<div>" * 100_000 + "<p>deep text</p>" + "</div>" * 100_000
+    _bounded(lambda: extract_page(page.encode()), 15)
+
+
+def test_20_mb_page_is_bounded() -> None:
+    para = "<p>" + "Council members debated the library budget for hours. " * 8 + "</p>\n"
+    junk = "<script>var x = '" + "x" * 1000 + "';</script>\n"
+    page = "<html><body><article>" + para * 20 + "</article>" + junk * 20_000 + "</body></html>"
+    assert len(page) > 20_000_000
+    result = _bounded(lambda: extract_page(page.encode()), 15)
+    assert isinstance(result, Extracted) and "library budget" in result.text
+
+
+def test_binary_junk_in_html_clothing_is_bounded() -> None:
+    junk = bytes(range(128, 256)) * 2000
+    _bounded(lambda: extract_page(b"<html><body>" + junk + b"</body></html>"), 10)
+
+
+def test_extract_many_keeps_order_and_reports_errors() -> None:
+    items = [
+        ((SEED / "page.html").read_bytes(), "https://a.example/1", "text/html"),
+        (b"", None, None),
+        ((SEED / "page.txt").read_bytes(), None, "text/plain"),
+    ]
+    for jobs in (1, 2):
+        results = list(extract_many(items, jobs=jobs))
+        assert isinstance(results[0], Extracted) and results[0].url == "https://a.example/1"
+        assert isinstance(results[1], ExtractError)
+        assert isinstance(results[2], Extracted)
+        assert re.match(EXPECTED["title"], results[2].title or "")

@@ -1,0 +1,93 @@
+"""The Markdown writer: structure kept, no raw HTML ever emitted."""
+
+from __future__ import annotations
+
+import re
+
+import markdown as python_markdown
+import pytest
+
+from digest.extract import extract_fragment
+from digest.markdown import html_to_markdown, markdown_to_text
+
+BASE = "https://example.org/news/story.html"
+
+
+def test_structure_is_kept() -> None:
+    md = html_to_markdown(
+        "<h2>Heading</h2><p>Text with <a href='/other'>a link</a>.</p>"
+        "<ul><li>one</li><li>two</li></ul><ol><li>first</li></ol>"
+        "<blockquote><p>Quoted.</p></blockquote>"
+        "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>"
+        "<figure><img src='/i/pic.jpg' alt='A picture'>"
+        "<figcaption>The caption.</figcaption></figure>",
+        base_url=BASE,
+    )
+    assert "## Heading" in md
+    assert "[a link](https://example.org/other)" in md
+    assert "- one\n- two" in md
+    assert "1. first" in md
+    assert "> Quoted." in md
+    assert "| a | b |" in md and "| 1 | 2 |" in md
+    assert "![A picture](https://example.org/i/pic.jpg)  \n*The caption.*" in md
+
+
+HOSTILE = [
+    "<script>alert(1)</script><p>x</p>",
+    "<style>p{}</style><p>x</p>",
+    "<iframe src='https://evil.example'></iframe><p>x</p>",
+    "<form action='/p'><input name='q'><button>Go</button></form><p>x</p>",
+    "<p onclick='alert(1)'>x</p><img src='https://ok.example/a.png' onerror='alert(1)'>",
+    "<p><a href='javascript:alert(1)'>click</a></p>",
+    "<p><a href=' JaVa\nScRiPt:alert(1)'>click</a></p>",
+    "<p><a href='vbscript:msgbox(1)'>click</a></p>",
+    "<p><a href='data:text/html;base64,PHNjcmlwdD4='>click</a></p>",
+    "<p><img src='data:image/png;base64,AAAA'></p>",
+    "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>",
+    "<p>&lt;img src=x onerror=alert(1)&gt;</p>",
+    "<p>&amp;lt;script&amp;gt; and &amp;#60;b&amp;#62;</p>",
+    "<svg onload='alert(1)'><p>x</p></svg><math><p>y</p></math>",
+    "<p>a <b>b</b> <code>&lt;script&gt;</code></p><pre>&lt;script&gt;x&lt;/script&gt;</pre>",
+]
+
+
+@pytest.mark.parametrize("source", HOSTILE)
+def test_no_raw_html_survives_rendering(source: str) -> None:
+    md = html_to_markdown(source, base_url=BASE)
+    rendered = python_markdown.markdown(md, extensions=["tables"])
+    tags = set(re.findall(r"<\s*([a-zA-Z]+)", rendered))
+    assert tags <= {"p", "a", "img", "strong", "em", "code", "pre", "ul", "ol", "li", "br"}
+    low = rendered.lower()
+    for bad in ("javascript:", "vbscript:", "data:", "onerror", "onclick", "onload"):
+        assert bad not in low or "&lt;" in low, rendered
+
+
+def test_escaped_markup_stays_text() -> None:
+    md = html_to_markdown("<p>Use &lt;script&gt; tags &amp; 5 &lt; 6</p>")
+    assert "<script" not in md
+    assert markdown_to_text(md) == "Use <script> tags & 5 < 6"
+    assert "&lt;script&gt;" in python_markdown.markdown(md)
+
+
+def test_unsafe_links_keep_their_text() -> None:
+    md = html_to_markdown("<p>Go <a href='javascript:x()'>here</a> now</p>")
+    assert md == "Go here now"
+
+
+def test_markdown_to_text() -> None:
+    md = (
+        "## Title\n\nA [link](https://x.org) and **bold** *it*.\n\n- item\n\n> quote\n\n"
+        "![alt](https://x.org/a.png)  \n*caption*"
+    )
+    assert markdown_to_text(md) == "Title\n\nA link and bold it.\n\nitem\n\nquote"
+
+
+def test_fragment_is_sanitised() -> None:
+    md, text = extract_fragment(
+        "<p>Hello <a href='/a' onclick='x'>world</a></p><script>bad()</script>"
+        "<iframe src='x'></iframe>",
+        base_url=BASE,
+    )
+    assert md == "Hello [world](https://example.org/a)"
+    assert text == "Hello world"
+    assert extract_fragment("") == ("", "")
