@@ -24,7 +24,7 @@ __all__ = ["Config", "FetchConfig", "SiteConfig", "load_config", "DEFAULT_CONFIG
 log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG_NAME = "digest.yml"
-KeyPath = tuple[str | int, ...]
+KeyPath = tuple[str | int | float | bool, ...]
 Report = Callable[[KeyPath, str], None]
 
 
@@ -78,10 +78,9 @@ def _construct(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> Any
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.SafeLoader(  # a scalar key, built the safe way
-                ""
-            ).construct_object(key_node, deep=True)
-            key = str(key) if not isinstance(key, str) else key
+            key = yaml.SafeLoader("").construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool):
+                key = str(key)
             out[key] = _construct(value_node, (*path, key), lines)
             lines.setdefault((*path, key), key_node.start_mark.line + 1)
         return out
@@ -95,7 +94,9 @@ def read_yaml_with_lines(text: str, name: str) -> tuple[Any, dict[KeyPath, int]]
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # The context mark points at what was left open (an unclosed bracket),
+        # which is where the user must look; the problem mark may be the end.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{name}:{where}: not valid YAML: {problem}") from None
@@ -121,7 +122,7 @@ class _Checker:
     def __init__(self, name: str, lines: Mapping[KeyPath, int]) -> None:
         self.name = name
         self.lines = lines
-        self.problems: list[str] = []
+        self.problems: list[tuple[int, str]] = []
 
     def report(self, path: KeyPath, message: str) -> None:
         probe = path
@@ -129,7 +130,7 @@ class _Checker:
             probe = probe[:-1]
         line = self.lines.get(probe)
         where = f"{self.name}:{line}" if line else self.name
-        self.problems.append(f"{where}: {_fmt(path)}: {message}")
+        self.problems.append((line or 0, f"{where}: {_fmt(path)}: {message}"))
 
     def mapping(self, value: Any, path: KeyPath, known: set[str]) -> dict[str, Any]:
         if value is None:
@@ -246,6 +247,8 @@ def _sources(c: _Checker, raw: Any, root: Path) -> tuple[Source, ...]:
             c.report(p, "missing required key 'name'")
         elif name is not None and name in names:
             c.report((*p, "name"), f"duplicate source name {name!r}")
+        if name is not None:
+            names.add(name)
         kinds = [k for k in ("feed", "url", "path") if k in d]
         if len(kinds) != 1:
             c.report(p, "needs exactly one of 'feed', 'url' or 'path'"
@@ -270,7 +273,6 @@ def _sources(c: _Checker, raw: Any, root: Path) -> tuple[Source, ...]:
             publish = Publish.FULL
         if name is None:
             continue
-        names.add(name)
         out.append(Source(
             name=name,
             kind=kind,
@@ -301,7 +303,7 @@ def parse_config(text: str, path: Path) -> Config:
         count = len(checker.problems)
         raise ConfigError(
             f"{path}: {count} problem{'s' if count > 1 else ''} in the configuration",
-            tuple(checker.problems),
+            tuple(text for _, text in sorted(checker.problems, key=lambda p: p[0])),
         )
     return Config(
         root=root,

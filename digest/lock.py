@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from digest.errors import LockError
+from digest.errors import LockError, StoreError
 
 __all__ = ["archive_lock"]
 
@@ -23,8 +23,11 @@ __all__ = ["archive_lock"]
 @contextlib.contextmanager
 def archive_lock(path: Path, *, wait: float = 0.0, what: str = "digest") -> Iterator[None]:
     """Hold the lock for the ``with`` block; wait up to ``wait`` seconds for it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot take the archive's lock: {exc.strerror or exc}") from None
     try:
         deadline = time.monotonic() + wait
         while True:

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from digest.errors import StoreError
 from digest.frontmatter import dump_article, load_article
@@ -33,24 +34,33 @@ TMP_PREFIX = ".digest-tmp-"
 _MAX_SLUG = 80
 
 
-def slugify(title: str, fallback: str) -> str:
-    """A safe, stable file name stem: ASCII words joined by '-', at most 80 chars.
-
-    Titles without Latin letters (e.g. Chinese) get a short hash of ``fallback``
-    so the name stays stable across runs.
-    """
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+def _words_slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = ""
-    for word in words:
+    for word in re.findall(r"[a-z0-9]+", ascii_text.lower()):
         candidate = f"{slug}-{word}" if slug else word
         if len(candidate) > _MAX_SLUG:
             break
         slug = candidate
-    if len(slug) < 3:
-        digest = hashlib.sha1(fallback.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-        slug = f"{slug}-{digest}" if slug else f"article-{digest}"
-    return slug[:_MAX_SLUG].strip("-") or "article"
+    return slug
+
+
+def slugify(title: str, fallback: str) -> str:
+    """A safe, stable file name stem: ASCII words joined by '-', at most 80 chars.
+
+    Titles without Latin letters (e.g. Chinese) take the words of the URL's
+    last path segment, plus a short hash of ``fallback`` (the canonical URL)
+    so that the name stays stable and distinct across runs.
+    """
+    slug = _words_slug(title)
+    if len(slug) >= 3:
+        return slug
+    digest = hashlib.sha1(fallback.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    path = urlsplit(fallback).path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    from_url = _words_slug(path)[: _MAX_SLUG - 9]
+    if len(from_url) >= 3 and not from_url.isdigit():
+        return f"{from_url}-{digest}"
+    return f"article-{digest}"
 
 
 def atomic_write(path: Path, text: str) -> None:
