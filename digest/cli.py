@@ -1,0 +1,379 @@
+"""The ``digest`` command line: parse options, call one library function, map errors.
+
+Every command's help ends with an ``Example:`` block (tests/test_cli_help.py
+enforces it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from digest import __version__
+from digest.config import DEFAULT_CONFIG_NAME, Config, load_config
+from digest.errors import ConfigError, DigestError
+
+log = logging.getLogger("digest")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State:
+    def __init__(self, config_path: Path | None) -> None:
+        self.config_path = config_path
+
+    def config(self, *, required: bool = True) -> Config | None:
+        path = self.config_path or Path(DEFAULT_CONFIG_NAME)
+        if not required and self.config_path is None and not path.exists():
+            return None
+        return load_config(path)
+
+    def require(self) -> Config:
+        config = self.config()
+        assert config is not None
+        return config
+
+
+def _setup_logging(verbose: int, quiet: int) -> None:
+    level = logging.INFO - 10 * verbose + 10 * quiet
+    handler = logging.StreamHandler(sys.stderr)
+    fmt = "%(levelname)s %(name)s: %(message)s" if verbose else "%(message)s"
+    handler.setFormatter(logging.Formatter(fmt))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(max(logging.DEBUG, min(level, logging.ERROR)))
+    if not verbose:
+        # Third-party libraries are chatty at INFO; their warnings still show.
+        for name in ("httpx", "httpcore", "trafilatura", "htmldate", "courlan", "mkdocs",
+                     "jieba", "charset_normalizer", "readability"):
+            logging.getLogger(name).setLevel(logging.WARNING if not quiet else logging.ERROR)
+
+
+class DigestGroup(click.Group):
+    """Turns DigestError into a one-line message and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+            ctx.exit(exc.exit_code)
+        except DigestError as exc:
+            if log.isEnabledFor(logging.DEBUG):
+                log.exception("details")
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except OSError as exc:
+            # A disk or permission problem outside the archive's own handling.
+            if log.isEnabledFor(logging.DEBUG):
+                log.exception("details")
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
+        except sqlite3.Error as exc:
+            click.echo(f"error: state database: {exc}; run 'digest reindex' to rebuild it",
+                       err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted; nothing stored was lost", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help=f"The digest's config file (default: ./{DEFAULT_CONFIG_NAME}).")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.option("-q", "--quiet", count=True, help="Less logging.")
+@click.version_option(__version__, prog_name="digest")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None, verbose: int, quiet: int) -> None:
+    """Turn news feeds and article pages into a clean, tagged Markdown archive
+    and a searchable static site.
+
+    Commands run in a digest's folder (the one holding digest.yml and mkdocs.yml).
+
+    \b
+    Example:
+        digest init my-digest && cd my-digest
+        digest fetch && digest build
+    """
+    _setup_logging(verbose, quiet)
+    ctx.obj = _State(config_path)
+
+
+pass_state = click.make_pass_decorator(_State)
+
+
+def _progress() -> bool:
+    return sys.stderr.isatty()
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
+def init(directory: Path) -> None:
+    """Create a new digest in DIRECTORY (default: here).
+
+    Writes digest.yml (with commented examples of every source kind and the
+    default taxonomy), mkdocs.yml, content/index.md, the scheduled GitHub
+    workflow, requirements.txt and .gitignore. Existing files are never
+    overwritten.
+
+    \b
+    Example:
+        digest init my-digest
+    """
+    from digest.scaffold import scaffold
+
+    for path in scaffold(directory):
+        click.echo(f"created {path}")
+
+
+@main.command()
+@click.option("--refresh", is_flag=True, help="Fetch and extract stored articles again.")
+@click.option("--wait", type=float, default=0, show_default=True,
+              help="Seconds to wait for another run's lock.")
+@pass_state
+def fetch(state: _State, refresh: bool, wait: float) -> None:
+    """Read every source and store the new articles.
+
+    A failing source never stops the others. The run ends with one line per
+    source (new / already stored / failed with the reason); the exit status is
+    0 when every source worked, 1 when any failed.
+
+    \b
+    Example:
+        digest fetch
+        digest -v fetch --refresh
+    """
+    from digest.lock import archive_lock
+    from digest.pipeline import run_fetch
+    from digest.store import Archive
+
+    config = state.require()
+    with archive_lock(config.state_path.parent / "lock", wait=wait, what="digest fetch"):
+        archive = Archive(config.content_dir, config.state_path)
+        try:
+            summary = run_fetch(config, archive, refresh=refresh, progress=_progress())
+        finally:
+            archive.close()
+    for line in summary.render():
+        click.echo(line)
+    if not summary.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@pass_state
+def add(state: _State, inputs: tuple[str, ...]) -> None:
+    """Store the given pages (URLs, or local .html/.txt files and folders).
+
+    \b
+    Example:
+        digest add https://example.org/2025/01/story.html
+        digest add saved/page.html saved/page.txt
+    """
+    from digest.lock import archive_lock
+    from digest.pipeline import add_inputs
+    from digest.store import Archive
+
+    config = state.require()
+    with archive_lock(config.state_path.parent / "lock", what="digest add"):
+        archive = Archive(config.content_dir, config.state_path)
+        try:
+            summary = add_inputs(config, archive, list(inputs))
+        finally:
+            archive.close()
+    for line in summary.render():
+        click.echo(line)
+    if not summary.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="Front matter + body, or one JSON object per line.")
+@click.option("-j", "--jobs", type=int, default=0, show_default=True,
+              help="Worker processes (0 = every core).")
+@pass_state
+def extract(state: _State, inputs: tuple[str, ...], fmt: str, jobs: int) -> None:
+    """Print the cleaned article of each input without storing it.
+
+    Inputs are URLs or local files (HTML pages or plain-text page dumps; the
+    kind is recognised from the content). With --format json each line holds
+    path, title, author, published, source, url, canonical_url, language,
+    tags, summary, image, markdown and text, in input order.
+
+    \b
+    Example:
+        digest extract page.html
+        digest extract --format json pages/*.html > articles.jsonl
+    """
+    from digest.export import article_record
+    from digest.frontmatter import dump_article
+    from digest.preview import preview_inputs
+
+    config = state.config(required=False)
+    failed = 0
+    for preview in preview_inputs(list(inputs), config, jobs=jobs):
+        if preview.article is None:
+            failed += 1
+            click.echo(f"error: {preview.error}", err=True)
+            if fmt == "json":
+                click.echo(json.dumps({"path": preview.input, "error": preview.error},
+                                      ensure_ascii=False))
+            continue
+        if fmt == "json":
+            record = {"path": preview.input, **article_record(preview.article, preview.text)}
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            click.echo(dump_article(preview.article), nl=False)
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Fail on MkDocs warnings.")
+@click.option("--wait", type=float, default=0, show_default=True,
+              help="Seconds to wait for another run's lock.")
+@pass_state
+def build(state: _State, strict: bool, wait: float) -> None:
+    """Write the listing pages and build the site into site/ with MkDocs.
+
+    After this, `mkdocs build` alone also works.
+
+    \b
+    Example:
+        digest build && python -m http.server -d site
+    """
+    from digest.lock import archive_lock
+    from digest.site import build as build_site
+    from digest.store import Archive
+
+    config = state.require()
+    with archive_lock(config.state_path.parent / "lock", wait=wait, what="digest build"):
+        archive = Archive(config.content_dir, config.state_path)
+        try:
+            out = build_site(config, archive, strict=strict)
+        finally:
+            archive.close()
+    log.info("site built in %s", out)
+
+
+@main.command()
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True,
+              help="Address to serve on.")
+@pass_state
+def serve(state: _State, dev_addr: str) -> None:
+    """Write the listing pages, then run `mkdocs serve` (live preview).
+
+    \b
+    Example:
+        digest serve -a 127.0.0.1:8001
+    """
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    from digest.site import generate
+    from digest.store import Archive
+
+    config = state.require()
+    archive = Archive(config.content_dir, config.state_path)
+    try:
+        generate(config, archive)
+    finally:
+        archive.close()
+    mkdocs_serve(config_file=str(config.root / "mkdocs.yml"), dev_addr=dev_addr)
+
+
+def _parse_day(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2025-01-21",
+                                 param_hint=name) from None
+
+
+@main.command()
+@click.option("--since", help="First day to include (YYYY-MM-DD).")
+@click.option("--until", help="Last day to include (YYYY-MM-DD).")
+@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["md", "jsonl"]), default="md",
+              show_default=True, help="A Markdown digest, or full JSONL records.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write here instead of standard output.")
+@pass_state
+def export(state: _State, since: str | None, until: str | None, tags: tuple[str, ...],
+           fmt: str, output: Path | None) -> None:
+    """Export stored articles as one Markdown digest or as JSONL.
+
+    The Markdown digest groups articles by tag (taxonomy order), newest first,
+    with title, source, date, link and summary: ready for a newsletter.
+
+    \b
+    Example:
+        digest export --since 2025-01-01 --tag us-china -o week.md
+        digest export --format jsonl > archive.jsonl
+    """
+    from digest.export import ExportFilter, export_jsonl, export_markdown, select
+    from digest.store import Archive, atomic_write
+
+    config = state.require()
+    unknown = [t for t in tags if t not in {d.name for d in config.taxonomy.tags}]
+    if unknown:
+        raise click.BadParameter(f"unknown tag(s): {', '.join(unknown)}", param_hint="--tag")
+    flt = ExportFilter(_parse_day(since, "--since"), _parse_day(until, "--until"), tags)
+    archive = Archive(config.content_dir, config.state_path)
+    chosen = select((s.article for s in archive.iter_articles()), flt)
+    if fmt == "md":
+        text = export_markdown(chosen, config.taxonomy, title=config.site.title, flt=flt)
+    else:
+        text = "".join(line + "\n" for line in export_jsonl(chosen))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(output, text)
+        log.info("wrote %d articles to %s", len(chosen), output)
+
+
+@main.command()
+@click.option("--yes", is_flag=True, help="Do not ask.")
+@pass_state
+def reindex(state: _State, yes: bool) -> None:
+    """Rebuild the state database from the article files in content/.
+
+    Use it after editing, moving or deleting articles by hand; digest also
+    does it by itself when the database is missing or corrupt.
+
+    \b
+    Example:
+        digest reindex
+    """
+    from digest.lock import archive_lock
+    from digest.store import Archive
+
+    config = state.require()
+    with archive_lock(config.state_path.parent / "lock", what="digest reindex"):
+        archive = Archive(config.content_dir, config.state_path)
+        try:
+            count = archive.reindex()
+        finally:
+            archive.close()
+    click.echo(f"indexed {count} articles")
+
+
+from digest.cli_groups import sources, tags  # noqa: E402  (sub-groups live in their own module)
+
+main.add_command(tags)
+main.add_command(sources)

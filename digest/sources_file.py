@@ -1,0 +1,82 @@
+"""Adding sources to digest.yml without losing the user's comments and layout.
+
+The new entries are inserted as text at the end of the top-level ``sources:``
+list (or a new list is appended), and the result is validated before the file
+is replaced atomically, so a bad import never leaves a broken config behind.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from digest.config import Config, parse_config
+from digest.errors import SourceError
+from digest.feeds import import_opml
+from digest.model import Source
+from digest.store import atomic_write
+
+__all__ = ["add_sources_to_config", "import_opml_into_config"]
+
+
+def _entry_text(source: Source) -> str:
+    item: dict[str, str] = {"name": source.name, source.kind.value: source.location}
+    if source.group:
+        item["group"] = source.group
+    text = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, width=1_000_000)
+    return "".join(f"  {line}\n" for line in text.splitlines())
+
+
+def add_sources_to_config(config: Config, new: list[Source]) -> tuple[int, int]:
+    """Append sources whose location and name are not configured yet."""
+    locations = {s.location for s in config.sources}
+    names = {s.name for s in config.sources}
+    added: list[Source] = []
+    skipped = 0
+    for source in new:
+        if source.location in locations:
+            skipped += 1
+            continue
+        name, n = source.name, 2
+        while name in names:
+            name, n = f"{source.name} ({n})", n + 1
+        source = Source(name=name, kind=source.kind, location=source.location, group=source.group)
+        names.add(name)
+        locations.add(source.location)
+        added.append(source)
+    if not added:
+        return 0, skipped
+    text = config.path.read_text(encoding="utf-8")
+    block = "".join(_entry_text(s) for s in added)
+    match = re.search(r"^sources:[ \t]*(\[\s*\])?[ \t]*(#.*)?$", text, flags=re.MULTILINE)
+    if match is None:
+        text = text.rstrip("\n") + "\n\nsources:\n" + block
+    else:
+        start = match.end()
+        if match.group(1):  # "sources: []"
+            text = text[: match.start()] + "sources:\n" + block + text[start:].lstrip("\n")
+        else:
+            nxt = re.search(r"^[^\s#-]", text[start + 1:], flags=re.MULTILINE)
+            end = len(text) if nxt is None else start + 1 + nxt.start()
+            body = text[start:end].rstrip("\n")
+            # keep trailing comments of the block where they were
+            text = text[:start] + body + "\n" + block + ("\n" + text[end:] if nxt else "")
+    parse_config(text, config.path)  # never write a config that would not load
+    atomic_write(config.path, text)
+    return len(added), skipped
+
+
+def import_opml_into_config(config: Config, opml: Path) -> tuple[int, int]:
+    """Add an OPML file's feeds; returns (added, skipped as already configured)."""
+    try:
+        data = opml.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{opml}: cannot be read: {exc.strerror or exc}") from None
+    try:
+        everything = import_opml(data)
+    except SourceError as exc:
+        raise SourceError(f"{opml}: {exc}") from None
+    added, skipped = add_sources_to_config(config, list(everything))
+    return added, skipped
