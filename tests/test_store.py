@@ -1,0 +1,138 @@
+"""The archive: front matter round trips, atomic writes, one file per story."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.frontmatter import dump_article, load_article
+from digest.model import Article
+from digest.store import TMP_PREFIX, Archive, slugify
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+def make(title: str = "A title", url: str = "https://example.org/a", **kw: object) -> Article:
+    fields: dict[str, object] = {
+        "title": title, "url": url, "canonical_url": url, "source": "Example",
+        "fetched": datetime(2025, 1, 21, 1, 0, tzinfo=timezone.utc),
+        "published": datetime(2025, 1, 21, 6, 17, tzinfo=BEIJING),
+        "body": "First paragraph.\n\nSecond paragraph.", "tags": ("us-china",),
+        "summary": "First paragraph.",
+    }
+    fields.update(kw)
+    return Article(**fields)  # type: ignore[arg-type]
+
+
+HOSTILE = [
+    'He said: "no"',
+    "Colon: then more",
+    "line one\nline two",
+    "---",
+    "a\n---\nb: c",
+    "'single' and \"double\"",
+    "# not a comment",
+    "- not a list",
+    "{not: a mapping}",
+    "yes",
+    "null",
+    "2025-01-21",
+    "  leading and trailing  ",
+    "tab\there",
+    "emoji 🚀 and 中文 and ٱلْعَرَبِيَّة",
+    "<script>alert(1)</script>",
+    "back\\slash",
+    "\u2028line separator",
+]
+
+
+@pytest.mark.parametrize("title", HOSTILE)
+def test_hostile_titles_round_trip(title: str) -> None:
+    article = make(title=title, author=title, summary=title)
+    text = dump_article(article)
+    assert text.startswith("---\n")
+    back = load_article(text)
+    assert back == article
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(title=st.text(min_size=1).filter(lambda s: s.strip() != ""),
+       author=st.text(), summary=st.text())
+def test_any_unicode_round_trips(title: str, author: str, summary: str) -> None:
+    article = make(title=title, author=author or None, summary=summary)
+    assert load_article(dump_article(article)) == article
+
+
+def test_published_keeps_its_utc_offset() -> None:
+    text = dump_article(make())
+    assert "published: '2025-01-21T06:17:00+08:00'" in text
+    assert load_article(text).published == datetime(2025, 1, 21, 6, 17, tzinfo=BEIJING)
+
+
+@given(st.text())
+def test_slugs_are_safe_bounded_and_stable(title: str) -> None:
+    slug = slugify(title, "https://example.org/x")
+    assert 1 <= len(slug) <= 80
+    assert all(c.isascii() and (c.isalnum() or c == "-") for c in slug)
+    assert slug == slugify(title, "https://example.org/x")
+    assert slug not in {".", ".."}
+
+
+def test_cjk_title_gets_a_stable_slug_from_its_url() -> None:
+    url = "https://zh.example.org/tech/2025/01/16/rednote.html"
+    slug = slugify("美国网友涌入小红书", url)
+    assert slug.startswith("rednote-") and slug == slugify("美国网友涌入小红书", url)
+    assert slug != slugify("美国网友涌入小红书", url + "?page=2")
+    assert slugify("美国网友涌入小红书", "https://zh.example.org/12345.html").startswith("article-")
+
+
+def test_layout_and_no_temporary_files(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "content", tmp_path / ".digest" / "state.sqlite")
+    result = archive.save(make(title="A journey from TikTok to RedNote"))
+    assert result.created
+    assert result.path == tmp_path / "content/articles/2025/01/21/a-journey-from-tiktok-to-rednote.md"
+    assert not list((tmp_path / "content").rglob(f"{TMP_PREFIX}*"))
+
+
+def test_same_story_twice_is_stored_once_with_both_sources(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "content", tmp_path / "state.sqlite")
+    first = archive.save(make(source="Feed A"))
+    again = archive.save(make(url="https://example.org/a?utm_source=x", source="Feed B"),
+                         aliases=("https://example.org/a",))
+    assert not again.created and again.path == first.path
+    assert len(list(archive.iter_paths())) == 1
+    assert archive.read(first.path).sources == ("Feed A", "Feed B")
+
+
+def test_state_is_rebuilt_from_content_when_corrupt(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+    archive = Archive(tmp_path / "content", state)
+    saved = archive.save(make())
+    archive.close()
+    state.write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{state}{suffix}").unlink(missing_ok=True)
+    archive = Archive(tmp_path / "content", state)
+    assert archive.find("https://example.org/a") == saved.path
+
+
+def test_article_deleted_by_hand_is_not_stored_again(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "content", tmp_path / "state.sqlite")
+    saved = archive.save(make())
+    saved.path.unlink()
+    again = archive.save(make())
+    assert not again.created
+    assert not saved.path.exists()
+
+
+def test_unreadable_article_is_skipped_not_fatal(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "content", tmp_path / "state.sqlite")
+    archive.save(make())
+    broken = tmp_path / "content/articles/2025/01/22/broken.md"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("---\ntitle: [unclosed\n---\nbody\n", encoding="utf-8")
+    assert [s.article.title for s in archive.iter_articles()] == ["A title"]
