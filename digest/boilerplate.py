@@ -21,7 +21,14 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-__all__ = ["attach_captions", "is_trailer_text", "prepare_tree", "prune_body", "take_captions"]
+__all__ = [
+    "attach_captions",
+    "drop_other_articles",
+    "is_trailer_text",
+    "prepare_tree",
+    "prune_body",
+    "take_captions",
+]
 
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top)\s*:\s*-\d{3,}px", re.I
@@ -52,7 +59,19 @@ _HEAD_JUNK = re.compile(
 
 
 def _text(el: Any) -> str:
-    return " ".join("".join(el.itertext()).split())
+    """The visible text of an element, a line break counting as a space."""
+    parts: list[str] = []
+    _collect(el, parts)
+    return " ".join("".join(parts).split())
+
+
+def _collect(el: Any, parts: list[str]) -> None:
+    if el.tag == "lb":
+        parts.append(" ")
+    parts.append(el.text or "")
+    for child in el:
+        _collect(child, parts)
+        parts.append(child.tail or "")
 
 
 def _drop(el: Any) -> None:
@@ -93,6 +112,29 @@ def prepare_tree(tree: Any) -> Any:
         for child in list(el):
             el.remove(child)
     return tree
+
+
+def drop_other_articles(tree: Any) -> None:
+    """Remove teaser <article>s when one <article> clearly holds the story.
+
+    Pages mark each post with <article>: the story and, after it, related
+    posts or the next story of an endless scroll. The story is the one
+    <article> holding the page's only <h1> with enough text of its own;
+    every <article> that neither contains it nor sits inside it goes.
+    """
+    headings = tree.xpath("//body//h1")
+    if len(headings) != 1:
+        return
+    owners = [el for el in headings[0].iterancestors("article")]
+    if not owners:
+        return
+    main = owners[-1]  # the outermost, so nested articles inside it stay
+    if len(_text(main)) < 500:
+        return
+    inside = set(main.iter("article")) | set(main.iterancestors("article"))
+    for el in list(tree.iter("article")):
+        if el not in inside and el.getparent() is not None:
+            _drop(el)
 
 
 def _image_key(src: str | None) -> str | None:
@@ -182,6 +224,62 @@ def _is_link_list(el: Any) -> bool:
     return len(items) >= 2 and all(_link_text_share(item) > 0.8 for item in items)
 
 
+# A lead-in that introduces a link to another story, not the article's prose.
+_RELATED = re.compile(
+    r"^(?:related(?: stories| articles| coverage| content)?|see also|read (?:more|also)|also read"
+    r"|more(?: on this| stories)?|recommended|further reading|you (?:may|might) also like"
+    r"|don't miss|editor'?s? picks?)\s*:",
+    re.I,
+)
+
+
+def _is_related_teaser(text: str) -> bool:
+    return len(text) < 160 and bool(_RELATED.match(text))
+
+
+_LABEL = re.compile(r"^\s*\w+(?: \w+)?\s*:\s*$")
+
+
+def _is_labelled_links(p: Any) -> bool:
+    """ "Related: <a>Story</a>": an unlinked label, then only links."""
+    lead = p.text or ""
+    first = p[0] if len(p) else None
+    while first is not None and first.tag == "hi" and first.find("ref") is None:
+        lead += "".join(first.itertext()) + (first.tail or "")
+        first = first.getnext()
+    if not _LABEL.match(lead) or first is None:
+        return False
+    rest = len(_text(p)) - len(" ".join(lead.split()))
+    linked = sum(len(_text(ref)) for ref in p.iter("ref"))
+    return rest > 0 and linked >= 0.8 * rest
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_DAY_OR_TIME = re.compile(r"\b\d{1,2}:\d{2}\b|(?<![\d:])\b\d{1,2}\b(?![:\d])")
+_TAG_LABEL = re.compile(
+    r"^(?:tags?|tagged(?: with| in)?|topics?|categories|category|filed under|keywords)\b", re.I
+)
+
+
+def _is_date_line(text: str) -> bool:
+    """A dateline in any language: a year, a day or time, and few words."""
+    return (
+        len(text) < 80
+        and len(text.split()) <= 10
+        and bool(_YEAR.search(text))
+        and bool(_DAY_OR_TIME.search(_YEAR.sub(" ", text)))
+    )
+
+
+def _is_head_junk(text: str) -> bool:
+    return not text or bool(_HEAD_JUNK.match(text) or _DATE.search(text))
+
+
+def _is_tag_row(el: Any) -> bool:
+    """ "Tags: a, b, c" with the tags linked."""
+    return bool(_TAG_LABEL.match(_text(el))) and _link_text_share(el) > 0.5
+
+
 def _is_trailer(el: Any) -> bool:
     return is_trailer_text(_text(el))
 
@@ -220,8 +318,7 @@ def prune_body(body: Any, title: str | None) -> Any:
                 _drop(prev)
             _drop(lst)
     for p in list(body.iter("p")):
-        text = _text(p)
-        if text and _link_text_share(p) > 0.9 and re.match(r"^\w+(?: \w+)?\s*:", text):
+        if _is_labelled_links(p) or _is_related_teaser(_text(p)):
             _drop(p)  # "Related: <a>Story</a>"
     blocks = _blocks(body)
     norm_title = " ".join((title or "").lower().split())
@@ -234,19 +331,21 @@ def prune_body(body: Any, title: str | None) -> Any:
             break
         low = text.lower()
         if (
-            not text
+            _is_head_junk(text)
             or (norm_title and (low in norm_title or norm_title in low))
-            or _HEAD_JUNK.match(text)
-            or _DATE.search(text)
+            or (el.tag == "p" and _is_date_line(text))
             or (low.startswith("by ") and len(text) < 150)
         ):
+            loose = " ".join((el.tail or "").split())
+            if _is_head_junk(loose) or _is_date_line(loose):
+                el.tail = None  # a dateline written loose after the headline
             _drop(el)
             continue
         if el.tag == "p" and len(text) > 120:
             break
     # Tail: the run of site-speaking paragraphs after the article ends.
     for el in reversed(_blocks(body)):
-        if el.tag in ("p", "head", "quote", "list") and _is_trailer(el):
+        if el.tag in ("p", "head", "quote", "list") and (_is_trailer(el) or _is_tag_row(el)):
             _drop(el)
         elif el.tag == "graphic":
             continue

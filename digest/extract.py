@@ -33,7 +33,13 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from .boilerplate import attach_captions, prepare_tree, prune_body, take_captions
+from .boilerplate import (
+    attach_captions,
+    drop_other_articles,
+    prepare_tree,
+    prune_body,
+    take_captions,
+)
 from .charset import decode_page, repair_mojibake
 from .errors import ExtractError
 from .markdown import html_to_markdown, markdown_to_text, safe_url
@@ -152,6 +158,7 @@ def _extract_html(text: str, url: str | None) -> Extracted:
     by_author, by_site, by_stamp = parse_byline(byline) if byline else (None, None, None)
     captions = take_captions(tree)
     prepare_tree(tree)
+    drop_other_articles(tree)
     doc = bare_extraction(
         tree,
         url=url,
@@ -229,7 +236,9 @@ def extract_fragment(html: str, *, base_url: str | None = None) -> tuple[str, st
         return "", ""
     try:
         root = lxml.html.fragment_fromstring(repair_mojibake(html), create_parent="div")
-    except (etree.ParserError, ValueError):
+    except (etree.ParserError, ValueError, AssertionError):
+        # AssertionError: lxml's "too many bodies" when a fragment yields no
+        # <body> (found by fuzzing); it means no content, not a crash.
         return "", ""
     prepare_tree(root)
     markdown = html_to_markdown(root, base_url=base_url)
