@@ -1,0 +1,385 @@
+"""HTTP for digest: bounded, polite, conditional, and safe against hostile links.
+
+One :class:`Fetcher` per run owns an ``httpx.AsyncClient`` and enforces:
+
+- a global concurrency limit and a per-host limit (semaphores, so that the
+  limits hold across redirects and retries too);
+- connect/read timeouts plus a total time bound per attempt (a slow trickle
+  cannot hold a slot forever);
+- a maximum body size, counted on the *decoded* bytes: we ask only for
+  gzip/deflate and decode them ourselves with a bounded ``decompressobj``, so
+  a compression bomb is stopped at the limit without ever inflating past it;
+- at most 5 redirects, with loop detection, each hop checked for address safety;
+- conditional GET from the validators in the state database (the caller
+  decides when to save new ones: only after the work they cover is stored);
+- retries with exponential backoff and jitter for connection errors, 429 and
+  503 (honouring Retry-After up to a cap); 404/410 and other statuses fail at once;
+- robots.txt for article pages, cached per host;
+- address safety: a URL found *inside* a feed or page (``origin`` given) that
+  resolves to a loopback/private/link-local/reserved address is refused
+  unless it is on the configured source's own host.
+
+Every failure is a :class:`~digest.errors.FetchError` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import random
+import socket
+import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from digest.errors import FetchError
+from digest.urls import host_of
+
+if TYPE_CHECKING:  # only for annotations: keeps the HTTP layer importable on its own
+    from digest.config import FetchConfig
+    from digest.store import StateDB
+
+__all__ = ["MAX_REDIRECTS", "Fetcher", "Response", "fetch_url", "format_size"]
+
+log = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_RETRY_STATUS = frozenset({429, 503})
+_ROBOTS_MAX_BYTES = 512 * 1024  # Google's limit for robots.txt
+_RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError,
+              httpx.ReadError, httpx.WriteError)
+
+
+@dataclass(frozen=True)
+class Response:
+    """A finished GET: a body (status 2xx) or "not modified" (status 304)."""
+
+    requested: str  # the URL that was asked for (validators are stored under it)
+    url: str  # the final URL, after redirects; relative links resolve against it
+    status: int
+    content: bytes
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def format_size(n: int) -> str:
+    """10485760 → '10 MB' (binary megabytes, as the config counts them)."""
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= size:
+            value = n / size
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _non_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why an address is not on the public internet, or None when it is."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    checks = (("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
+              ("unspecified", ip.is_unspecified), ("multicast", ip.is_multicast),
+              ("private", ip.is_private), ("reserved", ip.is_reserved),
+              ("non-public", not ip.is_global))
+    return next((name for name, hit in checks if hit), None)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class _BoundedDecoder:
+    """Decode a Content-Encoding without ever holding more than ``limit`` bytes."""
+
+    def __init__(self, encoding: str, limit: int, url: str) -> None:
+        self.encoding = encoding
+        self.limit = limit
+        self.url = url
+        self.out = bytearray()
+        self._z: zlib._Decompress | None = None
+        if encoding in ("gzip", "x-gzip", "deflate"):
+            self._z = zlib.decompressobj(32 + zlib.MAX_WBITS)  # gzip or zlib header
+        elif encoding not in ("", "identity"):
+            raise FetchError(url, f"unsupported Content-Encoding {encoding!r}")
+        self._first = True
+
+    def _too_big(self) -> FetchError:
+        return FetchError(self.url, f"body larger than {format_size(self.limit)}")
+
+    def feed(self, data: bytes) -> None:
+        if self._z is None:
+            self.out += data
+        else:
+            try:
+                self._inflate(data)
+            except zlib.error as exc:
+                if not (self._first and self.encoding == "deflate"):
+                    raise FetchError(self.url, f"broken {self.encoding} body: {exc}") from None
+                # Some servers send raw deflate without the zlib header.
+                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._inflate(data)
+        self._first = False
+        if len(self.out) > self.limit:
+            raise self._too_big()
+
+    def _inflate(self, data: bytes) -> None:
+        assert self._z is not None
+        while data and not self._z.eof:
+            room = self.limit - len(self.out) + 1  # one byte past the limit proves "too big"
+            self.out += self._z.decompress(data, room)
+            if len(self.out) > self.limit:
+                raise self._too_big()
+            data = self._z.unconsumed_tail
+
+
+class Fetcher:
+    """Concurrent, limited HTTP GETs for one run. Use as ``async with``."""
+
+    def __init__(self, config: FetchConfig, state: StateDB | None = None, *,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 backoff: float = 0.5, max_retry_after: float = 60.0) -> None:
+        self.config = config
+        self.state = state
+        self.backoff = backoff
+        self.max_retry_after = max_retry_after
+        self._global = asyncio.Semaphore(config.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._robots: dict[str, asyncio.Future[RobotFileParser | None]] = {}
+        self._resolved: dict[str, list[ipaddress.IPv4Address | ipaddress.IPv6Address]] = {}
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,  # we follow them ourselves: count, loops, address checks
+            timeout=httpx.Timeout(config.timeout, pool=config.total_timeout),
+            limits=httpx.Limits(max_connections=config.concurrency,
+                                max_keepalive_connections=config.concurrency),
+            headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        for future in self._robots.values():
+            future.cancel()
+        await self._client.aclose()
+
+    # -- public ------------------------------------------------------------
+
+    async def get(self, url: str, *, origin: str | None = None, conditional: bool = False,
+                  robots: bool = False,
+                  validators: tuple[str | None, str | None] | None = None) -> Response:
+        """GET ``url``; raise FetchError with a one-line reason on any failure.
+
+        ``origin`` is the configured source's location when ``url`` was found
+        inside a feed or page (untrusted); None when the user configured ``url``.
+        ``conditional`` sends stored validators and may return a 304 Response.
+        ``robots`` checks robots.txt first (article pages). ``validators``
+        (ETag, Last-Modified) replace a look-up in the state database.
+        """
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(url, "not an http(s) URL")
+        home = host_of(origin if origin is not None else url)
+        if origin is not None:
+            await self._check_address(url, home)
+        if robots and not await self._robots_allow(url):
+            raise FetchError(url, "disallowed by robots.txt")
+        headers: dict[str, str] = {}
+        if conditional and (validators is not None or self.state is not None):
+            etag, modified = validators if validators is not None else self.state.validators(url)  # type: ignore[union-attr]
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+        current, seen = url, {url}
+        for hop in range(MAX_REDIRECTS + 1):
+            response = await self._send(url, current, headers)
+            if response.status not in _REDIRECTS:
+                return Response(url, current, response.status, response.content,
+                                response.content_type, response.etag, response.last_modified)
+            target = urljoin(current, response.content.decode("latin-1"))
+            if target in seen:
+                raise FetchError(url, f"redirect loop at {target}")
+            if hop == MAX_REDIRECTS:
+                raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise FetchError(url, f"redirected to a non-http URL {target}")
+            await self._check_address(target, home, original=url)
+            if robots and not await self._robots_allow(target):
+                raise FetchError(url, f"redirect target {target} disallowed by robots.txt")
+            seen.add(target)
+            current = target
+            headers = {}  # validators belong to the first URL only
+        raise AssertionError("unreachable")
+
+    def remember(self, response: Response) -> None:
+        """Store the response's validators; call once its content is fully handled."""
+        has_validators = bool(response.etag or response.last_modified)
+        if self.state is not None and response.status == 200 and has_validators:
+            self.state.set_validators(response.requested, response.etag, response.last_modified)
+
+    # -- limits, retries, bodies --------------------------------------------
+
+    @asynccontextmanager
+    async def _slot(self, host: str) -> AsyncIterator[None]:
+        per_host = self._hosts.setdefault(host, asyncio.Semaphore(self.config.per_host))
+        async with per_host, self._global:  # host first: a busy host holds no global slot
+            yield
+
+    async def _send(self, original: str, url: str, headers: dict[str, str]) -> Response:
+        """One hop, with retries. Redirects come back with Location as content."""
+        cfg = self.config
+        for attempt in range(cfg.retries + 1):
+            last = attempt == cfg.retries
+            delay = self.backoff * (2 ** attempt) * (0.5 + random.random())  # jitter
+            try:
+                async with self._slot(host_of(url)), asyncio.timeout(cfg.total_timeout):
+                    result = await self._attempt(original, url, headers, last)
+                if isinstance(result, Response):
+                    return result
+                if result is not None:
+                    delay = min(max(result, delay), self.max_retry_after)
+            except TimeoutError:
+                raise FetchError(original, f"timed out after {cfg.total_timeout:g} s") from None
+            except httpx.TimeoutException:
+                raise FetchError(original, f"timed out after {cfg.timeout:g} s") from None
+            except _RETRYABLE as exc:
+                if last:
+                    raise FetchError(original, f"connection failed: {_describe(exc)}") from None
+            except httpx.HTTPError as exc:
+                raise FetchError(original, f"request failed: {_describe(exc)}") from None
+            log.debug("%s: retry %d in %.1f s", url, attempt + 1, delay)
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def _attempt(self, original: str, url: str, headers: dict[str, str],
+                       last: bool) -> Response | float | None:
+        """A Response, or the delay (None = default backoff) before a retry."""
+        async with self._client.stream("GET", url, headers=headers) as r:
+            status = r.status_code
+            if status in _RETRY_STATUS and not last:
+                return _retry_after(r.headers.get("Retry-After"))
+            if status in _REDIRECTS:
+                location = r.headers.get("Location")
+                if not location:
+                    raise FetchError(original, f"HTTP {status} without a Location header")
+                return Response(original, url, status, location.encode("latin-1", "replace"))
+            if status == 304:
+                return Response(original, url, 304, b"", None,
+                                r.headers.get("ETag"), r.headers.get("Last-Modified"))
+            if status >= 400 or status < 200:
+                raise FetchError(original, f"HTTP {status}")
+            body = await self._read_body(original, r, self.config.max_bytes)
+            return Response(original, url, status, body, r.headers.get("Content-Type"),
+                            r.headers.get("ETag"), r.headers.get("Last-Modified"))
+
+    async def _read_body(self, original: str, r: httpx.Response, limit: int) -> bytes:
+        encoding = r.headers.get("Content-Encoding", "").strip().lower()
+        decoder = _BoundedDecoder(encoding, limit, original)
+        length = r.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > limit:
+            raise FetchError(original, f"body larger than {format_size(limit)}")
+        async for chunk in r.aiter_raw():
+            decoder.feed(chunk)
+        return bytes(decoder.out)
+
+    # -- address safety ------------------------------------------------------
+
+    async def _check_address(self, url: str, home: str, original: str | None = None) -> None:
+        host = host_of(url)
+        if host == home:  # the configured source's own host is trusted
+            return
+        for ip in await self._resolve(host, original or url):
+            reason = _non_public(ip)
+            if reason is not None:
+                article = "an" if reason[0] in "aeiou" else "a"
+                raise FetchError(original or url, f"refused: {ip} is {article} {reason} address")
+
+    async def _resolve(self, host: str,
+                       url: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        if host in self._resolved:
+            return self._resolved[host]
+        try:
+            addresses = [ipaddress.ip_address(host.strip("[]"))]
+        except ValueError:
+            loop = asyncio.get_running_loop()
+            try:
+                infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+            except OSError as exc:
+                raise FetchError(url, f"cannot resolve {host}: {exc.strerror or exc}") from None
+            addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        self._resolved[host] = addresses
+        return addresses
+
+    # -- robots.txt ------------------------------------------------------------
+
+    async def _robots_allow(self, url: str) -> bool:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        future = self._robots.get(key)
+        if future is None:
+            future = asyncio.ensure_future(self._load_robots(key))
+            self._robots[key] = future
+        parser = await asyncio.shield(future)
+        return parser is None or parser.can_fetch(self.config.user_agent, url)
+
+    async def _load_robots(self, key: str) -> RobotFileParser | None:
+        robots_url = f"{key}/robots.txt"
+        try:
+            response = await self._send(robots_url, robots_url, {})
+        except FetchError as exc:
+            # Unreachable or erroring robots.txt: treat as "no rules" (as crawlers do for 4xx).
+            log.debug("robots.txt: %s", exc)
+            return None
+        if response.status != 200:
+            return None
+        parser = RobotFileParser(robots_url)
+        text = response.content[:_ROBOTS_MAX_BYTES].decode("utf-8", "replace")
+        parser.parse(text.splitlines())
+        return parser
+
+
+def fetch_url(url: str, config: FetchConfig | None = None) -> Response:
+    """Fetch one URL the user gave (trusted, not conditional), outside any event loop."""
+    from digest.config import FetchConfig
+
+    async def run() -> Response:
+        async with Fetcher(config or FetchConfig()) as fetcher:
+            return await fetcher.get(url)
+
+    return asyncio.run(run())
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

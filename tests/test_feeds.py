@@ -1,0 +1,129 @@
+"""digest.feeds: every feed format, broken encodings, OPML in and out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from digest.errors import SourceError
+from digest.feeds import export_opml, import_opml, looks_like_feed, parse_feed
+from digest.model import Source, SourceKind
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+FETCHED = datetime(2025, 2, 1, 12, 0, tzinfo=UTC)
+
+
+def parse(name: str, url: str | None = None, content_type: str | None = None) -> list:  # type: ignore[type-arg]
+    return list(parse_feed((FEEDS / name).read_bytes(), url=url, content_type=content_type,
+                           source="S", fetched=FETCHED))
+
+
+def test_gb2312_feed() -> None:
+    (entry,) = parse("gb2312.xml")
+    assert entry.title == "平台经济监管新规发布"
+    assert "国家市场监督管理总局" in (entry.summary_html or "")
+    assert entry.published == datetime(2025, 1, 21, 14, 17, tzinfo=timezone(timedelta(hours=8)))
+    assert not entry.date_missing
+
+
+def test_windows_1252_feed() -> None:
+    (entry,) = parse("windows1252.xml")
+    assert entry.title == "“Smart quotes” and café – naïve"
+    assert "5€" in (entry.summary_html or "")
+
+
+def test_control_characters_and_undefined_entities() -> None:
+    first, second = parse("control_chars.xml")
+    assert first.title == "Bell and space © 2025"
+    assert "control" in (first.summary_html or "")
+    assert second.url == "https://example.org/two"
+
+
+def test_atom_relative_links_content_and_linkless_entries() -> None:
+    entries = parse("atom.xml", url="https://example.org/feeds/atom.xml")
+    assert [e.title for e in entries] == ["Relative link", "No link but content"]
+    first, linkless = entries
+    assert first.url == "https://example.org/blog/posts/1.html"
+    assert first.author == "Li Wei"
+    assert "https://example.org/about" in (first.content_html or "")
+    assert first.summary_html == "<p>Short summary</p>"
+    assert first.published is not None and first.published.utcoffset() == timedelta(hours=8)
+    assert linkless.url is None and "without a link" in (linkless.content_html or "")
+    assert linkless.date_missing and linkless.published == FETCHED
+
+
+def test_rdf_and_rss_091() -> None:
+    (rdf,) = parse("rdf.xml")
+    assert (rdf.title, rdf.url, rdf.author) == ("RDF item", "https://example.org/rdf-1", "Ann")
+    assert rdf.published == datetime(2025, 1, 1, 4, 0, tzinfo=UTC)
+    (old,) = parse("rss091.xml")
+    assert old.url == "https://example.org/old?id=7"  # tracking parameter dropped
+    assert old.date_missing
+
+
+def test_json_feed() -> None:
+    entries = parse("jsonfeed.json", content_type="application/feed+json")
+    assert len(entries) == 2  # the item with neither link nor content is dropped
+    one, text_only = entries
+    assert one.url == "https://example.org/json/1" and one.author == "Zhang San"
+    assert one.content_html == "<p>Hello <b>JSON</b></p>"
+    assert text_only.url is None and text_only.content_html == "<p>Para one.</p><p>Para two.</p>"
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    ((FEEDS / "not_a_feed.html").read_bytes(), "not a feed: an HTML page"),
+    (b"just some text", "not a feed: not valid XML"),
+    (b"", "not a feed: the response is empty"),
+    (b'{"title": "x"}', "not a feed: a JSON document without JSON Feed 'items'"),
+    (b"{broken json", "not a feed: not valid JSON"),
+])
+def test_not_a_feed(data: bytes, reason: str) -> None:
+    with pytest.raises(SourceError) as info:
+        parse_feed(data, url="https://example.org/feed")
+    assert str(info.value).startswith(reason)
+
+
+def test_wrong_content_type_is_ignored() -> None:
+    entries = parse("rdf.xml", content_type="text/html; charset=utf-8")
+    assert len(entries) == 1
+
+
+def test_looks_like_feed() -> None:
+    assert looks_like_feed((FEEDS / "atom.xml").read_bytes())
+    assert looks_like_feed((FEEDS / "jsonfeed.json").read_bytes())
+    assert not looks_like_feed((FEEDS / "not_a_feed.html").read_bytes())
+
+
+def test_import_real_reader_opml() -> None:
+    sources = import_opml((FEEDS / "nested.opml").read_bytes())
+    assert [(s.name, s.group) for s in sources] == [
+        ("China Daily", "News / China"),
+        ("example.org", "News / China"),  # no title: named after the host
+        ("Same Name", "Tech"),
+        ("Same Name (2)", "Tech"),
+        ("Top level", "Misc / Stuff"),
+    ]
+    assert all(s.kind is SourceKind.FEED for s in sources)
+
+
+def test_import_skips_sources_already_configured() -> None:
+    existing = [Source("China Daily", SourceKind.FEED,
+                       "https://www.chinadaily.com.cn/rss/opinion_rss.xml")]
+    names = [s.name for s in import_opml((FEEDS / "nested.opml").read_bytes(), existing)]
+    assert "China Daily" not in names and names[0] == "example.org"
+
+
+def test_opml_round_trip() -> None:
+    sources = import_opml((FEEDS / "nested.opml").read_bytes())
+    extra = Source("A page", SourceKind.URL, "https://example.org/a")  # not a feed: left out
+    text = export_opml([*sources, extra], title="My <digest>")
+    assert "<title>My &lt;digest&gt;</title>" in text
+    assert import_opml(text) == sources
+
+
+@pytest.mark.parametrize("data", [b"<html><body/></html>", b"not xml at all", b"<opml/>"])
+def test_bad_opml(data: bytes) -> None:
+    with pytest.raises(SourceError, match="not an OPML file"):
+        import_opml(data)
