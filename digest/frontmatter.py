@@ -21,7 +21,13 @@ __all__ = ["dump_article", "load_article", "split_front_matter", "parse_datetime
 _NEEDS_QUOTES = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's safe dumper and loader when PyYAML was built with it: the same
+# safe subset of YAML, about ten times faster than the pure-Python ones.
+_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
     pass
 
 
@@ -93,7 +99,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     head = text[4 : 4 + end.start()]
     body = text[4 + end.end():].lstrip("\r\n")
     try:
-        data = yaml.safe_load(head) or {}
+        data = yaml.load(head, Loader=_Loader) or {}  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         raise StoreError(f"front matter is not valid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):

@@ -89,11 +89,16 @@ def test_waiting_run_gets_the_lock_when_it_is_freed(tmp_path: Path,
 
 # --- SIGKILL while storing -------------------------------------------------
 
+WORDS = ("regulators platforms lawmakers hearings tariffs exports creators moderation "
+         "privacy courts markets chips satellites railways harvest drought elections "
+         "museums orchestras vaccines hospitals bridges ferries glaciers volcanoes").split()
+
+
 def _page(n: int) -> bytes:
+    # Distinct bodies: near-identical ones would rightly be merged as one story.
+    rng = random.Random(n)
     paras = "".join(
-        f"<p>Paragraph {i} of story {n}: regulators and platforms argued again about the "
-        f"rules for online services, and lawmakers promised new hearings next month.</p>"
-        for i in range(6))
+        "<p>" + " ".join(rng.choice(WORDS) for _ in range(40)) + ".</p>" for _ in range(6))
     return (f"<html><head><title>Story number {n}</title><meta property='og:title' "
             f"content='Story number {n}'></head><body><article><h1>Story number {n}</h1>"
             f"{paras}</article></body></html>").encode()
