@@ -39,3 +39,13 @@ class Digest:
 @pytest.fixture
 def digest_in(tmp_path: Path) -> Iterator[Digest]:
     yield Digest(tmp_path)
+
+
+def search_index_text(site: Path) -> str:
+    """Everything the site's Pagefind search index holds, as text."""
+    import gzip
+
+    fragments = sorted((site / "pagefind" / "fragment").glob("*.pf_fragment"))
+    assert fragments, f"no search index in {site}"
+    return "\n".join(gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
+                     for f in fragments)

@@ -1,0 +1,278 @@
+"""Benchmark: `digest build` against a plain `mkdocs build` of the same articles.
+
+Generates N synthetic articles (~800 words, 1–3 tags, 50 sources, dates over a
+year), then builds them twice, each build in its own subprocess:
+
+* digest: `digest build` (listing pages + MkDocs + Pagefind index);
+* plain:  `mkdocs build` with a minimal explicit-nav config, Material's search.
+
+Reports wall time, peak memory (max RSS of the build process and its children,
+from getrusage(RUSAGE_CHILDREN) in a fresh measuring process), size of site/,
+and the bytes a browser downloads to run one search (measured in headless
+Chromium when it is available, else estimated from the files).
+
+    python benchmarks/site.py                 # 1,000 and 10,000 articles
+    python benchmarks/site.py --sizes 200     # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from digest.frontmatter import dump_article
+from digest.model import Article
+from digest.store import slugify
+from digest.tagging import default_taxonomy
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+WORDS = [
+    "platform",
+    "policy",
+    "regulators",
+    "market",
+    "users",
+    "app",
+    "data",
+    "rules",
+    "trade",
+    "court",
+    "ruling",
+    "company",
+    "government",
+    "technology",
+    "China",
+    "United",
+    "States",
+    "social",
+    "media",
+    "network",
+    "privacy",
+    "security",
+    "investment",
+    "chips",
+    "export",
+    "talks",
+    "agreement",
+    "week",
+    "officials",
+    "said",
+    "report",
+    "content",
+    "creators",
+    "video",
+    "service",
+    "law",
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "for",
+    "on",
+    "with",
+    "that",
+    "by",
+    "from",
+    "is",
+    "was",
+    "will",
+]
+PLAIN_MKDOCS = """\
+site_name: Plain
+docs_dir: content
+nav:
+  - Home: index.md
+not_in_nav: |
+  /articles/
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+"""
+DIGEST_YML = """\
+site:
+  title: "Benchmark Digest"
+  url: "https://example.org/bench/"
+content_dir: content
+"""
+
+
+def _text(rng: random.Random, words: int) -> str:
+    paras = []
+    while words > 0:
+        n = min(words, rng.randint(60, 120))
+        sentence = " ".join(rng.choice(WORDS) for _ in range(n))
+        paras.append(sentence.capitalize() + ".")
+        words -= n
+    return "\n\n".join(paras)
+
+
+def make_articles(content: Path, count: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    tags = [t.name for t in default_taxonomy().tags]
+    sources = [f"Source {i:02d} News" for i in range(50)]
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    for i in range(count):
+        when = start + timedelta(seconds=rng.randrange(365 * 86400))
+        title = f"{' '.join(rng.choice(WORDS) for _ in range(rng.randint(6, 11))).capitalize()} {i}"
+        url = f"https://news.example.org/{i}"
+        article = Article(
+            title=title,
+            url=url,
+            canonical_url=url,
+            source=rng.choice(sources),
+            fetched=when,
+            published=when,
+            body=_text(rng, 800),
+            summary=_text(rng, 40),
+            language="en",
+            tags=tuple(rng.sample(tags, rng.randint(1, 3))),
+            author="A. Writer",
+        )
+        folder = content / "articles" / f"{when:%Y/%m/%d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{slugify(title, url)}.md").write_text(dump_article(article), encoding="utf-8")
+
+
+def measure(cmd: list[str], cwd: Path) -> dict[str, float]:
+    """Run cmd in a fresh measuring process; wall seconds and peak RSS (MB) of the tree."""
+    probe = (
+        "import json,resource,subprocess,sys,time;t=time.perf_counter();"
+        "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.PIPE);"
+        "w=time.perf_counter()-t;"
+        "print(json.dumps({'rc':r.returncode,'wall':w,"
+        "'rss':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024,"
+        "'err':r.stderr.decode()[-800:]}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *cmd], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    data = json.loads(out.stdout)
+    if data["rc"] != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{data['err']}")
+    return {"wall": data["wall"], "rss": data["rss"]}
+
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def search_bytes_browser(site: Path, page: str, box: str, query: str) -> int | None:
+    """Bytes fetched for search: open a page, type a query, sum search-related responses."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not Path("/usr/bin/chromium").exists():
+        return None
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    total = 0
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu"],
+            )
+            pg = browser.new_page()
+            sizes: list[int] = []
+
+            def seen(response: object) -> None:
+                url = response.url  # type: ignore[attr-defined]
+                if "pagefind" in url or "search" in url:
+                    with contextlib.suppress(Exception):  # a redirect has no body
+                        sizes.append(len(response.body()))  # type: ignore[attr-defined]
+
+            pg.on("response", seen)
+            pg.goto(f"http://127.0.0.1:{server.server_port}/{page}")
+            if box == "material":
+                pg.keyboard.press("/")
+                pg.keyboard.type(query)
+                pg.wait_for_selector(".md-search-result__item", timeout=120_000)
+            else:
+                pg.fill(box, query)
+                pg.wait_for_selector(".pagefind-ui__result-link", timeout=60_000)
+            pg.wait_for_timeout(1500)
+            total = sum(sizes)
+            browser.close()
+    finally:
+        server.shutdown()
+    return total
+
+
+def run(size: int, work: Path) -> dict[str, float]:
+    root = work / f"n{size}"
+    shutil.rmtree(root, ignore_errors=True)
+    digest_root, plain_root = root / "digest", root / "plain"
+    make_articles(digest_root / "content", size)
+    (digest_root / "digest.yml").write_text(DIGEST_YML, encoding="utf-8")
+    shutil.copy(REPO / "digest" / "data" / "scaffold" / "mkdocs.yml", digest_root / "mkdocs.yml")
+    (digest_root / "content" / "about.md").write_text("# About\n", encoding="utf-8")
+    # The plain build reads the very same files (hard links, no copy).
+    shutil.copytree(
+        digest_root / "content" / "articles",
+        plain_root / "content" / "articles",
+        copy_function=os.link,
+    )
+    (plain_root / "content" / "index.md").write_text("# Plain\n", encoding="utf-8")
+    (plain_root / "mkdocs.yml").write_text(PLAIN_MKDOCS, encoding="utf-8")
+
+    d = measure([str(BIN / "digest"), "-q", "build"], digest_root)
+    p = measure([str(BIN / "mkdocs"), "build", "-q"], plain_root)
+    d_site, p_site = digest_root / "site", plain_root / "site"
+    material_index = (p_site / "search" / "search_index.json").stat().st_size
+    d_search = search_bytes_browser(d_site, "search/", ".pagefind-ui__search-input", "regulators")
+    p_search = search_bytes_browser(p_site, "", "material", "regulators")
+    return {
+        "articles": size,
+        "digest_s": round(d["wall"], 1),
+        "plain_s": round(p["wall"], 1),
+        "ratio": round(d["wall"] / p["wall"], 2),
+        "digest_peak_mb": round(d["rss"]),
+        "plain_peak_mb": round(p["rss"]),
+        "digest_site_mb": round(du(d_site) / 1e6, 1),
+        "plain_site_mb": round(du(p_site) / 1e6, 1),
+        "digest_search_kb": None if d_search is None else round(d_search / 1e3),
+        "plain_search_kb": round((p_search or material_index) / 1e3),
+        "material_index_kb": round(material_index / 1e3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--workdir", type=Path, default=None, help="keep the sites here")
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="digest-bench-"))
+    rows = []
+    for size in args.sizes:
+        started = time.perf_counter()
+        row = run(size, work)
+        rows.append(row)
+        print(json.dumps(row), f"# {time.perf_counter() - started:.0f}s", flush=True)
+    if args.workdir is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+// digest: show times in the reader's own time zone, and start the search page.
+(function () {
+  "use strict";
+  function localTimes() {
+    var full = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+    var hours = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
+    document.querySelectorAll("time[datetime]").forEach(function (el) {
+      var when = new Date(el.getAttribute("datetime"));
+      if (isNaN(when.getTime())) return;
+      el.title = el.getAttribute("datetime");
+      el.textContent = (el.textContent.trim().length <= 5 ? hours : full).format(when);
+    });
+  }
+  function searchPage() {
+    var box = document.getElementById("digest-search");
+    var meta = document.querySelector('meta[name="digest-pagefind"]');
+    if (!box || !meta) return;
+    if (typeof PagefindUI === "undefined") {
+      box.textContent = "The search index is missing: build the site with `digest build`.";
+      return;
+    }
+    var ui = new PagefindUI({
+      element: "#digest-search",
+      bundlePath: meta.content,
+      showSubResults: false,
+      showImages: false,
+      resetStyles: false,
+      pageSize: 10,
+      autofocus: true
+    });
+    var q = new URLSearchParams(window.location.search).get("q");
+    if (q) ui.triggerSearch(q);
+  }
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+  ready(function () { localTimes(); searchPage(); });
+})();

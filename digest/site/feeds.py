@@ -1,0 +1,149 @@
+"""The digest's own feeds: Atom (RFC 4287) and JSON Feed 1.1, site-wide and per tag.
+
+Built from front matter only. Titles and summaries are untrusted, so they go
+out as plain text (``type="text"`` in Atom, ``content_text`` in JSON Feed) and
+never as HTML; the characters that could look like markup to a careless reader
+(``<``, ``>``, ``&``, ``:``, ``=``) are character references in XML and
+``\\uXXXX`` escapes in JSON, which every parser reads back as the same text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from digest.site.records import Record
+from digest.site.text import inert
+
+__all__ = ["FEED_SIZE", "FeedInfo", "atom_feed", "json_feed"]
+
+FEED_SIZE = 50  # entries per feed: enough for a reader that polls daily
+# XML 1.0 forbids these characters outright; a feed holding one does not parse.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    title: str
+    description: str
+    site_url: str | None  # absolute, ending in '/'; None when the digest has no site.url
+    home_path: str  # the page the feed is about, relative to the site root ('' or 'tags/x/')
+    self_path: str  # the feed's own path relative to the site root
+    language: str = "en"
+
+
+def _x(value: str) -> str:
+    return inert(_XML_INVALID.sub("", value))
+
+
+def _abs(info: FeedInfo, path: str) -> str | None:
+    return None if info.site_url is None else info.site_url + path
+
+
+def _safe_url(url: str) -> str | None:
+    # Only web links leave the feed; a javascript: or data: URL never does.
+    return url if url.startswith(("https://", "http://")) else None
+
+
+def _stamp(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def atom_feed(info: FeedInfo, records: Sequence[Record], now: datetime) -> str:
+    updated = _stamp(records[0].when if records else now)
+    feed_id = _abs(info, info.home_path) or f"urn:digest:{_x(info.title)}"
+    head = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{_x(info.language)}">',
+        f'  <title type="text">{_x(info.title)}</title>',
+        f"  <id>{_x(feed_id)}</id>",
+        f"  <updated>{updated}</updated>",
+        f"  <author><name>{_x(info.title)}</name></author>",
+        '  <generator uri="https://pypi.org/project/digest/">digest</generator>',
+    ]
+    if info.description:
+        head.append(f'  <subtitle type="text">{_x(info.description)}</subtitle>')
+    home, self_url = _abs(info, info.home_path), _abs(info, info.self_path)
+    if home:
+        head.append(f'  <link rel="alternate" type="text/html" href="{_x(home)}"/>')
+    if self_url:
+        head.append(f'  <link rel="self" type="application/atom+xml" href="{_x(self_url)}"/>')
+    for r in records:
+        page = _abs(info, r.page_url)
+        original = _safe_url(r.url)
+        entry_id = _safe_url(r.canonical_url) or original or page or f"urn:digest:{r.rel}"
+        head.append("  <entry>")
+        head.append(f'    <title type="text">{_x(r.title)}</title>')
+        head.append(f"    <id>{_x(entry_id)}</id>")
+        head.append(f"    <published>{_stamp(r.when)}</published>")
+        head.append(f"    <updated>{_stamp(r.when)}</updated>")
+        if page or original:
+            head.append(
+                f'    <link rel="alternate" type="text/html" href="{_x(page or original or "")}"/>'
+            )
+        if page and original:
+            head.append(f'    <link rel="related" type="text/html" href="{_x(original)}"/>')
+        if r.author:
+            head.append(f"    <author><name>{_x(r.author)}</name></author>")
+        if r.source:
+            head.append(f'    <source><title type="text">{_x(r.source)}</title></source>')
+        for tag in r.tags:
+            head.append(f'    <category term="{_x(tag)}"/>')
+        if r.summary:
+            head.append(f'    <summary type="text">{_x(r.summary)}</summary>')
+        head.append("  </entry>")
+    head.append("</feed>")
+    return "\n".join(head) + "\n"
+
+
+def _json_safe(text: str) -> str:
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace(":", "\\u003a")
+        .replace("=", "\\u003d")
+    )
+
+
+def json_feed(info: FeedInfo, records: Sequence[Record]) -> str:
+    items = []
+    for r in records:
+        page = _abs(info, r.page_url)
+        original = _safe_url(r.url)
+        item: dict[str, object] = {
+            "id": _safe_url(r.canonical_url) or original or page or r.rel,
+            "title": r.title,
+            "content_text": r.summary or r.title,
+            "date_published": _stamp(r.when),
+            "tags": list(r.tags),
+        }
+        if page or original:
+            item["url"] = page or original
+        if page and original:
+            item["external_url"] = original
+        if r.summary:
+            item["summary"] = r.summary
+        if r.author:
+            item["authors"] = [{"name": r.author}]
+        if r.language:
+            item["language"] = r.language
+        items.append(item)
+    feed: dict[str, object] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": info.title,
+        "language": info.language,
+        "items": items,
+    }
+    if info.description:
+        feed["description"] = info.description
+    if info.site_url:
+        feed["home_page_url"] = _abs(info, info.home_path)
+        feed["feed_url"] = _abs(info, info.self_path)
+    text = json.dumps(feed, ensure_ascii=False, indent=1)
+    # Escape inside string values only: JSON structure never uses these characters
+    # outside strings except ':' between key and value, which we restore.
+    return _json_safe(text).replace('"\\u003a ', '": ') + "\n"

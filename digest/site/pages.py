@@ -1,0 +1,255 @@
+"""The listing pages: home, tags, sources, days and the paginated archive.
+
+Each function returns ``{path relative to content/: Markdown text}``; the
+caller writes them. Untrusted strings go through :func:`md_escape`; links are
+relative ``.md`` links so MkDocs (or ProperDocs, Zensical) checks and rewrites
+them like any hand-written link.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import yaml
+
+from digest.site.records import Record
+from digest.site.text import long_date, md_escape, rel_link, short_summary, slug_for, time_html
+
+__all__ = [
+    "TagInfo",
+    "archive_pages",
+    "day_pages",
+    "home_page",
+    "search_page",
+    "source_pages",
+    "tag_pages",
+]
+
+# Folders of content/ that belong to the generator (stale files there are removed).
+GENERATED_DIRS = ("tags", "sources", "days", "archive", "feeds", "search")
+HOME = "index.md"
+_HOME_PER_GROUP = 20  # a busy week still gives a home page that loads fast
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    name: str
+    title: str
+    description: str = ""
+
+    @property
+    def slug(self) -> str:
+        return slug_for(self.name)
+
+    @property
+    def page(self) -> str:
+        return f"tags/{self.slug}/index.md"
+
+
+def _front(title: str, **extra: Any) -> str:
+    data: dict[str, Any] = {"title": title, **extra}
+    return (
+        "---\n"
+        + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
+        + "---\n\n"
+    )
+
+
+def _entry(
+    page: str, r: Record, *, with_date: bool = True, show_source: bool = True, summary: bool = True
+) -> str:
+    link = rel_link(page, r.rel)
+    meta = [time_html(r.when, with_date=with_date)]
+    if show_source and r.source:
+        meta.insert(0, f"[{md_escape(r.source)}]({rel_link(page, source_page(r.source))})")
+    lines = [f"- **[{md_escape(r.title)}]({link})**  "]
+    # The archive lists every article again: without summaries its pages stay cheap to build.
+    summary = summary and bool(r.summary)
+    lines.append("  " + " · ".join(meta) + ("  " if summary else ""))
+    if summary:
+        lines.append("  " + md_escape(short_summary(r.summary)))
+    return "\n".join(lines)
+
+
+def _listing(page: str, records: Iterable[Record], **kw: bool) -> str:
+    body = "\n".join(_entry(page, r, **kw) for r in records)
+    # md_in_html: the wrapper gives the list a class the stylesheet can lay out as cards.
+    return f'<div class="digest-list" markdown>\n\n{body}\n\n</div>\n' if body else ""
+
+
+def source_page(name: str) -> str:
+    return f"sources/{slug_for(name)}/index.md"
+
+
+def _pager(page_of: Sequence[str], index: int) -> str:
+    if len(page_of) < 2:
+        return ""
+    here = page_of[index]
+    parts = []
+    if index > 0:
+        parts.append(f"[← Newer]({rel_link(here, page_of[index - 1])})")
+    parts.append(f"Page {index + 1} of {len(page_of)}")
+    if index + 1 < len(page_of):
+        parts.append(f"[Older →]({rel_link(here, page_of[index + 1])})")
+    return "\n\n" + " · ".join(parts) + "\n"
+
+
+def _paginated(
+    folder: str, title: str, intro: str, records: Sequence[Record], size: int, **kw: bool
+) -> dict[str, str]:
+    """``folder/index.md`` holds the newest ``size`` records, ``folder/N.md`` the older."""
+    chunks = [records[i : i + size] for i in range(0, len(records), size)] or [[]]
+    names = [f"{folder}/index.md"] + [f"{folder}/{n}.md" for n in range(2, len(chunks) + 1)]
+    out: dict[str, str] = {}
+    for i, (name, chunk) in enumerate(zip(names, chunks, strict=True)):
+        heading = title if i == 0 else f"{title} (page {i + 1})"
+        text = _front(heading, hide=["toc"]) + intro + "\n" + _listing(name, chunk, **kw)
+        out[name] = text + _pager(names, i)
+    return out
+
+
+def tag_pages(records: Sequence[Record], tags: Sequence[TagInfo], size: int) -> dict[str, str]:
+    by_tag: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        for t in dict.fromkeys(r.tags):
+            by_tag[t].append(r)
+    out: dict[str, str] = {}
+    index = [_front("Tags", hide=["toc"])]
+    for tag in tags:
+        items = by_tag.get(tag.name, [])
+        intro = md_escape(tag.description) + "\n" if tag.description else ""
+        feeds = (
+            f"Subscribe: [Atom]({rel_link(tag.page, f'feeds/tags/{tag.slug}.xml')}) · "
+            f"[JSON Feed]({rel_link(tag.page, f'feeds/tags/{tag.slug}.json')})\n"
+        )
+        out.update(_paginated(f"tags/{tag.slug}", tag.title, intro + "\n" + feeds, items, size))
+        line = (
+            f"- **[{md_escape(tag.title)}]({rel_link('tags/index.md', tag.page)})** ({len(items)})"
+        )
+        index.append(line + (f"  \n  {md_escape(tag.description)}" if tag.description else ""))
+    out["tags/index.md"] = "\n".join(index) + "\n"
+    return out
+
+
+def source_pages(records: Sequence[Record], size: int) -> dict[str, str]:
+    by_source: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        for s in dict.fromkeys(r.sources or (r.source,)):
+            if s:
+                by_source[s].append(r)
+    out: dict[str, str] = {}
+    index = [_front("Sources", hide=["toc"])]
+    for name in sorted(by_source, key=str.casefold):
+        folder = source_page(name).rsplit("/", 1)[0]
+        out.update(_paginated(folder, name, "", by_source[name], size, show_source=False))
+        link = rel_link("sources/index.md", source_page(name))
+        index.append(f"- [{md_escape(name)}]({link}) ({len(by_source[name])})")
+    out["sources/index.md"] = "\n".join(index) + "\n"
+    return out
+
+
+def day_page(day: date) -> str:
+    return f"days/{day.isoformat()}.md"
+
+
+def day_pages(records: Sequence[Record]) -> dict[str, str]:
+    by_day: dict[date, list[Record]] = defaultdict(list)
+    for r in records:
+        by_day[r.when.date()].append(r)
+    out: dict[str, str] = {}
+    index = [_front("Archive by day", hide=["toc"])]
+    month = ""
+    for day in sorted(by_day, reverse=True):
+        name = day_page(day)
+        out[name] = _front(long_date(day)) + _listing(name, by_day[day])
+        if f"{day:%Y-%m}" != month:
+            month = f"{day:%Y-%m}"
+            index.append(f"\n## {day:%B %Y}\n")
+        index.append(
+            f"- [{long_date(day)}]({rel_link('days/index.md', name)}) ({len(by_day[day])})"
+        )
+    out["days/index.md"] = "\n".join(index) + "\n"
+    return out
+
+
+def archive_pages(records: Sequence[Record], size: int) -> dict[str, str]:
+    days = rel_link("archive/index.md", "days/index.md")
+    intro = f"All articles, newest first. Also by [day]({days}).\n"
+    return _paginated("archive", "Archive", intro, records, size, summary=False)
+
+
+def _group(
+    records: Iterable[Record], tags: Sequence[TagInfo]
+) -> list[tuple[str, str | None, list[Record]]]:
+    """Records under their first tag in taxonomy order; untagged ones last."""
+    order = {t.name: i for i, t in enumerate(tags)}
+    groups: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        known = sorted((t for t in r.tags if t in order), key=order.__getitem__)
+        groups[known[0] if known else ""].append(r)
+    out: list[tuple[str, str | None, list[Record]]] = [
+        (t.title, t.page, groups[t.name]) for t in tags if groups.get(t.name)
+    ]
+    if groups.get(""):
+        out.append(("Other news", None, groups[""]))
+    return out
+
+
+def home_page(
+    records: Sequence[Record], tags: Sequence[TagInfo], *, title: str, description: str, days: int
+) -> str:
+    """Today's and this week's digest; 'today' is the newest article's day so a quiet
+    day shows the last news rather than an empty page."""
+    parts = [_front(title), f"# {md_escape(title)}\n"]
+    if description:
+        parts.append(md_escape(description) + "\n")
+    if not records:
+        parts.append("No articles yet. Run `digest fetch`, then `digest build`.\n")
+    else:
+        latest = records[0].when.date()
+        since = latest - timedelta(days=days)
+        today = [r for r in records if r.when.date() == latest]
+        week = [r for r in records if since < r.when.date() < latest]
+        for heading, items, with_date in (
+            (f"Today: {long_date(latest)}", today, False),
+            ("Earlier this week", week, True),
+        ):
+            if not items:
+                continue
+            parts.append(f"## {heading}\n")
+            for group, page, members in _group(items, tags):
+                parts.append(f"### {md_escape(group)}\n")
+                parts.append(_listing(HOME, members[:_HOME_PER_GROUP], with_date=with_date))
+                if len(members) > _HOME_PER_GROUP and page:
+                    parts.append(
+                        f"[All {len(members)} in {md_escape(group)} →]({rel_link(HOME, page)})\n"
+                    )
+    parts.append("## Browse\n")
+    parts.append(
+        " · ".join(
+            [
+                f"[Tags]({rel_link(HOME, 'tags/index.md')})",
+                f"[Sources]({rel_link(HOME, 'sources/index.md')})",
+                f"[By day]({rel_link(HOME, 'days/index.md')})",
+                f"[Archive]({rel_link(HOME, 'archive/index.md')})",
+                "[Atom feed](feeds/atom.xml)",
+                "[JSON Feed](feeds/feed.json)",
+            ]
+        )
+        + "\n"
+    )
+    return "\n".join(parts)
+
+
+def search_page() -> dict[str, str]:
+    """The page hosting Pagefind's search UI (the theme override loads its script)."""
+    text = (
+        _front("Search", hide=["toc"])
+        + "Search titles, summaries and tags of every article, in English or Chinese.\n\n"
+        + '<div id="digest-search"></div>\n'
+    )
+    return {"search/index.md": text}

@@ -1,0 +1,79 @@
+"""Turning untrusted strings into inert Markdown, and dates into readable text.
+
+Titles, summaries, authors and source names come from feeds and pages. In the
+generated Markdown they are HTML-escaped (so no tag or entity of theirs is
+live) and every character Python-Markdown treats as syntax is backslash-escaped
+(so ``[x](javascript:...)`` or ``{: onclick=...}`` stays text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import posixpath
+import re
+from datetime import date, datetime
+
+__all__ = ["inert", "long_date", "md_escape", "rel_link", "short_summary", "slug_for", "time_html"]
+
+# Python-Markdown's escapable characters, plus '|' which its tables extension adds.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+# Characters that make hostile text look like markup to a naive reader or grep
+# ("javascript:", "onerror="); as character references they still read the same.
+_INERT = str.maketrans({'"': "&quot;", ":": "&#58;", "=": "&#61;"})
+_SPACE = re.compile(r"\s+")
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def md_escape(value: str) -> str:
+    """One line of plain text that renders as exactly that text, never as markup."""
+    text = _SPACE.sub(" ", _CONTROL.sub("", value)).strip()
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    # Entities last, so the '&' and '#' they introduce are never backslash-escaped.
+    return html.escape(text, quote=False).translate(_INERT)
+
+
+def inert(value: str) -> str:
+    """Plain text for HTML or XML character data and attributes (no Markdown)."""
+    return html.escape(_CONTROL.sub("", value), quote=True).translate(_INERT)
+
+
+def short_summary(value: str, limit: int = 220) -> str:
+    """About two lines of a summary, cut at a word boundary."""
+    text = _SPACE.sub(" ", _CONTROL.sub("", value)).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:  # texts without spaces (Chinese) are cut at the limit
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
+def rel_link(from_page: str, target: str) -> str:
+    """A relative link from one docs_dir page to another, as MkDocs resolves them."""
+    return posixpath.relpath(target, posixpath.dirname(from_page) or ".")
+
+
+def long_date(when: date) -> str:
+    return f"{when:%A} {when.day} {when:%B %Y}"
+
+
+def time_html(when: datetime, *, with_date: bool = True) -> str:
+    """A <time> element; a small script shows it in the reader's own time zone."""
+    shown = f"{when.day} {when:%b %Y, %H:%M}" if with_date else f"{when:%H:%M}"
+    return f'<time datetime="{when.isoformat()}">{html.escape(shown)}</time>'
+
+
+def slug_for(name: str) -> str:
+    """A URL-safe slug for a tag or source name.
+
+    The article page template computes the same slug in Jinja (lowercase ASCII
+    letters and digits joined by '-') to link its source and tags, so the rule
+    stays that simple; names without such characters get a hash instead.
+    """
+    slug = "-".join(_SLUG_WORD.findall(name.lower()))
+    if slug:
+        return slug
+    return "x-" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]

@@ -1,0 +1,206 @@
+"""The site stage against a real MkDocs build of a small archive."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import pytest
+from site_data import EXCERPT_BODY, HOSTILE_TITLE, SEED_TITLE, ZH_TITLE, make_digest
+
+from digest.config import Config
+from digest.site import build, generate
+from digest.site.text import md_escape
+from digest.store import Archive
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Config, Archive, Path]]:
+    root = tmp_path_factory.mktemp("digest")
+    config, archive = make_digest(root)
+    site = build(config, archive, strict=True)
+    yield config, archive, site
+    archive.close()
+
+
+def _html(site: Path, rel: str) -> str:
+    return (site / rel / "index.html").read_text(encoding="utf-8")
+
+
+def _titles(html: str) -> list[str]:
+    return re.findall(r'<li><strong><a href="[^"]+">(.*?)</a></strong>', html)
+
+
+def test_tag_source_and_day_pages_list_the_right_articles(
+    built: tuple[Config, Archive, Path],
+) -> None:
+    _, _, site = built
+    policy = _html(site, "tags/platform-policy")
+    assert _titles(policy) == [SEED_TITLE]
+    assert "Platform policy" in policy
+    social = _titles(_html(site, "tags/social-media"))
+    assert social == [SEED_TITLE, ZH_TITLE]  # newest first
+    assert SEED_TITLE in _titles(_html(site, "sources/china-daily"))
+    assert SEED_TITLE in _titles(_html(site, "sources/global-times"))  # merged source of the story
+    assert "Excerpt only story" in _titles(_html(site, "sources/excerpt-times"))
+    day = _titles(_html(site, "days/2025-01-15"))
+    assert day[0] == SEED_TITLE and len(day) == 4
+    assert all("Filler" in t for t in _titles(_html(site, "days/2025-01-14")))
+
+
+def test_archive_is_paginated(built: tuple[Config, Archive, Path]) -> None:
+    _, _, site = built
+    pages = [_titles(_html(site, "archive"))] + [
+        _titles(_html(site, f"archive/{n}")) for n in (2, 3, 4)
+    ]
+    assert [len(p) for p in pages] == [3, 3, 3, 1]  # page_size 3, 10 articles
+    assert pages[0][0] == SEED_TITLE
+    assert 'href="2/"' in _html(site, "archive") or 'href="../archive/2/"' in _html(site, "archive")
+    assert not (site / "archive" / "5").exists()
+
+
+def test_home_groups_today_by_tag_in_taxonomy_order(built: tuple[Config, Archive, Path]) -> None:
+    _, _, site = built
+    home = (site / "index.html").read_text(encoding="utf-8").split("<article", 1)[1]
+    today = home.split("Earlier this week")[0]
+    order = [today.index(h) for h in ("Platform policy", "Social media", "Trade and economy")]
+    assert order == sorted(order)
+    assert "Filler story number 0" in home.split("Earlier this week")[1]
+
+
+def test_search_index_holds_titles_not_bodies(built: tuple[Config, Archive, Path]) -> None:
+    _, _, site = built
+    texts = []
+    for frag in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        raw = gzip.decompress(frag.read_bytes())
+        texts.append(raw.decode("utf-8", "replace"))
+    blob = "\n".join(texts)
+    assert SEED_TITLE in blob
+    assert ZH_TITLE in blob
+    assert "US users moved" not in blob  # bodies are left out of the index
+    assert EXCERPT_BODY not in blob
+
+
+def test_feeds_parse_back(built: tuple[Config, Archive, Path]) -> None:
+    _, _, site = built
+    atom = feedparser.parse((site / "feeds" / "atom.xml").read_bytes())
+    assert not atom.bozo, atom.get("bozo_exception")
+    assert atom.feed.title == "Test Digest"
+    first = atom.entries[0]
+    assert first.title == SEED_TITLE
+    assert first.link.startswith("https://example.org/digest/articles/2025/01/15/")
+    assert {t.term for t in first.tags} == {"platform-policy", "us-china", "social-media"}
+    hostile = next(e for e in atom.entries if e.title == HOSTILE_TITLE)  # text survives intact
+    assert hostile.summary == "<script>alert(3)</script> javascript:alert(4)"
+    assert hostile.summary_detail.type == "text/plain"
+    data = json.loads((site / "feeds" / "feed.json").read_text(encoding="utf-8"))
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    assert data["items"][0]["title"] == SEED_TITLE
+    assert data["items"][0]["url"].startswith("https://example.org/digest/articles/")
+    assert data["items"][0]["external_url"].startswith("https://news.example.org/")
+    assert all("content_text" in item and "id" in item for item in data["items"])
+    # feedparser 6 reads no JSON Feed (that comes in 7), so the JSON is checked field by field.
+    assert data["items"][0]["date_published"] == "2025-01-15T01:30:00Z"
+    assert data["items"][0]["authors"] == [{"name": "Zhang Wei"}]
+    assert data["feed_url"] == "https://example.org/digest/feeds/feed.json"
+    tag = feedparser.parse((site / "feeds" / "tags" / "platform-policy.xml").read_bytes())
+    assert [e.title for e in tag.entries] == [SEED_TITLE]
+    head = _html(site, "tags/platform-policy")
+    assert 'rel="alternate feed" type="application/atom+xml"' in head
+    assert "feeds/tags/platform-policy.xml" in head
+
+
+def _site_text(site: Path) -> Iterator[tuple[Path, str]]:
+    # Scripts that we ship (Material's, Pagefind's) legitimately contain these words.
+    for path in site.rglob("*"):
+        if path.suffix in {".html", ".xml", ".json"} and "pagefind" not in path.parts:
+            yield path, path.read_text(encoding="utf-8")
+
+
+def test_hostile_text_is_inert(built: tuple[Config, Archive, Path]) -> None:
+    _, _, site = built
+    for path, text in _site_text(site):
+        assert "<script>alert" not in text, path
+        assert "onerror=" not in text, path
+        assert "javascript:" not in text, path
+        assert "<b>" not in text, path
+    page = next((site / "articles").rglob("script-alert*/index.html")).read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text
+
+
+def test_article_page_header(built: tuple[Config, Archive, Path]) -> None:
+    _, _, site = built
+    page = next((site / "articles").rglob("a-journey-*/index.html")).read_text(encoding="utf-8")
+    assert "Read the original" in page
+    assert 'href="https://news.example.org/' in page
+    assert "Zhang Wei" in page
+    assert 'property="og:title"' in page and 'property="og:type" content="article"' in page
+    for tag in ("platform-policy", "us-china", "social-media"):
+        assert f'tags/{tag}/"' in page
+    assert "Also reported by" in page and "Global Times" in page
+    assert "US users moved from TikTok to RedNote." in page  # full text shown
+
+
+def test_excerpt_mode_hides_the_body_on_the_site(built: tuple[Config, Archive, Path]) -> None:
+    config, _, site = built
+    page = next((site / "articles").rglob("excerpt-only-story/index.html")).read_text(
+        encoding="utf-8"
+    )
+    assert "Summary of Excerpt only story." in page
+    assert "Read the original" in page
+    assert EXCERPT_BODY not in page
+    stored = next(config.content_dir.rglob("excerpt-only-story.md")).read_text(encoding="utf-8")
+    assert EXCERPT_BODY in stored  # the archive keeps the full text
+
+
+def test_sitemap_lists_articles(built: tuple[Config, Archive, Path]) -> None:
+    _, _, site = built
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://example.org/digest/articles/2025/01/15/a-journey-" in sitemap
+
+
+def test_generate_rewrites_only_changes_and_removes_stale_pages(tmp_path: Path) -> None:
+    config, archive = make_digest(tmp_path, extra=0)
+    try:
+        first = generate(config, archive)
+        assert "index.md" in first.written
+        stray = config.content_dir / "tags" / "gone" / "index.md"
+        stray.parent.mkdir(parents=True)
+        stray.write_text("old", encoding="utf-8")
+        again = generate(config, archive)
+        assert again.written == ()
+        assert again.removed == ("tags/gone/index.md",)
+        assert not stray.parent.exists()
+        assert (config.content_dir / "about.md").exists()  # hand-written pages are kept
+        seed = next(config.content_dir.rglob("a-journey-*.md"))
+        seed.unlink()
+        third = generate(config, archive)
+        assert "tags/platform-policy/index.md" in third.written
+        assert "feeds/atom.xml" in third.written
+    finally:
+        archive.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script>",
+        "[x](javascript:alert(1))",
+        "a {: onclick=x }",
+        "`code` *em* _u_ | #1. !",
+        "line\nbreak \x00 \\ back",
+    ],
+)
+def test_md_escape_renders_as_plain_text(text: str) -> None:
+    import html
+
+    import markdown
+
+    out = markdown.markdown(md_escape(text), extensions=["tables", "md_in_html", "toc"])
+    assert "<script" not in out and "<a" not in out and "onclick=" not in out
+    plain = html.unescape(re.sub(r"</?p>", "", out))
+    assert plain == " ".join(text.replace("\x00", "").split())
