@@ -1,65 +1,70 @@
 """Plain-text page dumps (a page as a reader copied it) → ``Extracted``.
 
-A dump has no markup, so the article is found from the shape of its lines,
-the way jusText classifies paragraphs: prose lines are long and end like
-sentences; menus, share rows and footers are short. Each line gets a score
-(positive for prose, negative for chrome) and the article is the run of
-lines with the highest total (a maximum-sum segment). Before that, SEO spam
-is removed: keyword-stuffed lines and lines in a script foreign to the page.
-After it, the same head and tail rules as for HTML bodies apply.
+A dump has no markup, so the article is found from its lines. SEO spam goes
+first (keyword-stuffed lines, lines in a script foreign to the page). The
+rest are classed in two stages the way jusText classes paragraphs
+(:mod:`digest.textlines`): each line alone (good prose, bad chrome, short),
+then the short ones from their neighbours. The page's own structure bounds
+the search: the article starts below its headline (the title repeated) or
+byline and ends at a "related", "comments", "tags" or share heading. Within
+those bounds the article is the run of lines with the highest total value
+(prose by its length, chrome at a cost; a maximum-sum segment), keeping its
+good lines. Then the same head and tail rules as for HTML bodies apply.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .boilerplate import is_trailer_text
 from .errors import ExtractError
 from .markdown import escape_markup, markdown_to_text
 from .model import Extracted
 from .pagemeta import guess_language, is_stuffed_title, locale_offset, parse_byline, parse_datetime
+from .textlines import (
+    BAD,
+    BYLINE,
+    CJK,
+    GOOD,
+    NEARGOOD,
+    Line,
+    anchors,
+    classify,
+    make_lines,
+    revise,
+)
 
 __all__ = ["extract_text_page"]
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_ALNUM = re.compile(r"[^\W_]")  # a line with no letter or digit carries no text
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_SENTENCE_END = re.compile(r"[.!?。！？…\"”’»)\]:]\s*$")
 _CAPTION = re.compile(
     r"\[(?:photo|image|picture|file photo)[^\]]*\]|\((?:photo|image)[^)]*\)", re.I
 )
 _BREADCRUMB = re.compile(r"^(?:home|homepage)\s*[/>»›]\s*(.+)$", re.I)
-_BYLINE = re.compile(r"^by\s+\S", re.I)
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]])|^([#>+-])")
-
-
-@dataclass(frozen=True)
-class _Line:
-    text: str
-    weight: float  # words, counting two CJK characters as one
-
-
-def _weight(text: str) -> float:
-    return (
-        len(re.findall(r"[A-Za-z0-9\u00c0-\u024f\u0400-\u04ff]+", text))
-        + len(_CJK.findall(text)) / 2
-    )
 
 
 def _foreign(text: str, cjk_page: bool) -> bool:
     """A line in the wrong script for the page: spam in a Latin page, or vice versa."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(CJK.findall(text))
     latin = len(_LATIN.findall(text))
     return (not cjk_page and cjk > max(4, latin)) or (cjk_page and latin > 40 and cjk == 0)
 
 
-def _score(line: _Line) -> float:
-    """Prose scores positive, chrome negative; long sentences weigh most."""
-    if line.weight >= 12 and _SENTENCE_END.search(line.text):
-        return min(line.weight, 80) / 10
-    if line.weight >= 25:
-        return 1.0
-    return -1.0 if line.weight < 6 else -0.5
+def _value(line: Line, cls: str) -> float:
+    """What a line adds to a run: prose by its length, chrome at a cost.
+
+    Lines made good by their neighbours only (cells, items, subheadings)
+    are carried along by the prose around them but add nothing themselves.
+    """
+    if cls == GOOD:
+        if line.cls == GOOD:
+            return min(line.weight, 80) / 10
+        return 0.2 if line.cls == NEARGOOD else 0.0
+    if line.trailer:
+        return -3.0
+    return -2.0 if line.chrome else -1.0
 
 
 def _best_run(scores: list[float]) -> tuple[int, int]:
@@ -83,22 +88,24 @@ def _escape(text: str) -> str:
 def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
     """Find the article in a text dump; raise ExtractError when there is none."""
     raw = [" ".join(line.split()) for line in text.splitlines()]
-    raw = [line for line in raw if line]
+    raw = [line for line in raw if _ALNUM.search(line)]
     if not raw:
         raise ExtractError("empty page")
-    cjk_page = len(_CJK.findall(text)) > len(_LATIN.findall(text))
-    lines = [
-        _Line(line, _weight(line))
-        for line in raw
-        if not is_stuffed_title(line) and not _foreign(line, cjk_page)
-    ]
+    cjk_page = len(CJK.findall(text)) > len(_LATIN.findall(text))
+    clean = [line for line in raw if not _foreign(line, cjk_page)]
+    lines = make_lines([line for line in clean if not is_stuffed_title(line)])
     if not lines:
         raise ExtractError("no article text found (only spam or navigation)")
-    # The site speaking (copyright, contact, disclaimer) ends the article even
-    # when it is written in full sentences.
-    scores = [-3.0 if is_trailer_text(line.text) else _score(line) for line in lines]
-    start, end = _best_run(scores)
-    if end <= start or sum(line.weight for line in lines[start:end]) < 20:
+    classify(lines)
+    lo, hi, anchored = anchors(clean[:3], lines)
+    window = lines[lo:hi]
+    classes = revise(window, head=GOOD if anchored else BAD)
+    start, end = _best_run([_value(line, c) for line, c in zip(window, classes, strict=True)])
+    kept = [
+        line for line, c in zip(window[start:end], classes[start:end], strict=True) if c == GOOD
+    ]
+    start, end = start + lo, end + lo
+    if not kept or sum(line.weight for line in kept) < 20:
         raise ExtractError("no article text found (navigation, listing or empty page)")
 
     header = lines[max(0, start - 12) : start]
@@ -109,13 +116,13 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
             section = " / ".join(
                 p.strip() for p in re.split(r"[/>»›]", crumb.group(1)) if p.strip()
             )
-        elif _BYLINE.match(line.text) and author is None:
+        elif BYLINE.match(line.text) and author is None:
             author, site, stamp = parse_byline(line.text)
             previous = [
                 h.text for h in header[:i] if 3 <= h.weight <= 30 and not _BREADCRUMB.match(h.text)
             ]
             title = previous[-1] if previous else None
-    body = lines[start:end]
+    body = kept
     # A photo caption opens the run: keep it, but as a caption.
     if body and _CAPTION.search(body[0].text):
         caption = body[0].text
@@ -124,9 +131,9 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
         caption = header[-1].text
     # The head and tail rules of HTML bodies: bylines and dates at the top,
     # the site speaking (contact, disclaimer, subscribe) at the bottom.
-    while body and (_BYLINE.match(body[0].text) or body[0].text == title):
+    while body and (BYLINE.match(body[0].text) or body[0].text == title):
         body = body[1:]
-    while body and (is_trailer_text(body[-1].text) or _score(body[-1]) < 0):
+    while body and (is_trailer_text(body[-1].text) or body[-1].cls == BAD):
         body = body[:-1]
     if title is None:
         title = next((h.text for h in reversed(header) if 3 <= h.weight <= 30), None)

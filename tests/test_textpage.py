@@ -1,0 +1,123 @@
+"""Plain-text page dumps: the line classes and the article's bounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.errors import ExtractError
+from digest.textlines import BAD, GOOD, NEARGOOD, SHORT, classify, make_lines, revise
+from digest.textpage import extract_text_page
+
+PROSE = [
+    "The council voted on Tuesday to keep the old bridge open for another year, and the mayor "
+    "said that the repairs would be paid for out of the reserve fund.",
+    "Engineers who inspected the bridge in the spring found that the steel was in better shape "
+    "than they had feared, although the deck will need to be replaced soon.",
+    "Residents of the east side, who would otherwise have had a long detour, said they were "
+    "relieved by the decision and that they hoped the work would start before winter.",
+    "The vote was seven to two, with the two members against it arguing that the money should "
+    "have gone to the new ferry that the town has been discussing for years.",
+]
+MENU = ["Home", "News", "Sport", "Weather", "Contact"]
+
+
+def _page(*parts: list[str]) -> str:
+    return "\n".join(line for part in parts for line in part)
+
+
+def _classes(texts: list[str]) -> list[str]:
+    lines = make_lines(texts)
+    classify(lines)
+    return [line.cls for line in lines]
+
+
+def test_lines_are_classed_alone_by_length_stopwords_and_vocabulary() -> None:
+    classes = _classes(
+        [
+            PROSE[0],
+            "Share this on WhatsApp",
+            "Nov 18, 2019, 11:47am EST",
+            "Kyle Busch",
+            "Most of the people who live there are in favour of it",
+            "calendario stock car 2018, stock car brasil, stock car cascavel, stock car interlagos",
+        ]
+    )
+    assert classes == [GOOD, BAD, BAD, SHORT, NEARGOOD, BAD]
+
+
+def test_short_lines_take_the_class_of_their_neighbours() -> None:
+    texts = [*MENU, PROSE[0], "Pos", "Player", "63", "Larry Ogunjobi", PROSE[1], *MENU]
+    lines = make_lines(texts)
+    classify(lines)
+    classes = revise(lines)
+    assert classes[:5] == [BAD] * 5  # a menu between the page edge and prose is chrome
+    assert classes[5:11] == [GOOD] * 6  # table cells between two paragraphs are article
+    assert classes[11:] == [BAD] * 5
+
+
+def test_a_table_between_paragraphs_is_kept() -> None:
+    cells = ["Pos", "Driver", "Points", "1", "Kyle Busch", "5040", "2", "Martin Truex Jr.", "5035"]
+    result = extract_text_page(_page(MENU, PROSE[:2], cells, PROSE[2:], ["© 2019 Example"]))
+    assert "Martin Truex Jr." in result.text
+    assert "5040" in result.text
+    assert "Sport" not in result.text and "Example" not in result.text
+
+
+def test_a_list_of_near_good_items_is_good() -> None:
+    items = [
+        "1a etapa: 10 de março – no circuito de Interlagos",
+        "2a etapa: 8 de abril – no circuito de Curitiba",
+        "3a etapa: 22 de abril – no circuito de Velopark",
+        "4a etapa: 6 de maio – no circuito de Londrina",
+    ]
+    assert set(_classes(items)) == {GOOD}
+
+
+def test_the_article_starts_at_the_headline_repeated_from_the_title() -> None:
+    title = "Council keeps the old bridge open | Town Gazette"
+    sidebar = [
+        "Other news: the library will open late on Mondays from next month, the council said.",
+        "Elsewhere, the summer fair raised more money than ever before for the school, it said.",
+    ]
+    page = _page([title], MENU, sidebar, ["Council keeps the old bridge open"], PROSE)
+    result = extract_text_page(page)
+    assert result.title == "Council keeps the old bridge open"
+    assert result.text.startswith("The council voted")
+    assert "library" not in result.text
+
+
+def test_the_article_ends_at_a_related_or_comments_heading() -> None:
+    related = [
+        "You may also like",
+        "A different story whose teaser is a full sentence, written like the prose above it.",
+        "Another story whose teaser also reads as one long sentence with all the usual words.",
+    ]
+    comments = ["3 Comments", "I think this is the right decision for all of us who live here."]
+    result = extract_text_page(_page(MENU, ["Bridge stays open"], PROSE, related, comments))
+    assert result.text.rstrip().endswith("discussing for years.")
+    assert "different story" not in result.text and "right decision" not in result.text
+
+
+def test_a_share_row_under_the_byline_does_not_end_the_article() -> None:
+    head = ["Bridge stays open", "By Ann Smith | Town Gazette", "Share", "Tweet", "Comments"]
+    result = extract_text_page(_page(MENU, head, PROSE))
+    assert result.author == "Ann Smith"
+    assert result.text.count("\n\n") == len(PROSE) - 1
+
+
+def test_blocks_printed_at_head_and_foot_are_chrome() -> None:
+    ticker = [
+        "Storm closes the coast road for the second time this week, officials said.",
+        "School board approves the new timetable after a long and heated meeting.",
+        "Local team wins the cup in extra time in front of a record crowd on Saturday.",
+    ]
+    filler = [f"Section {n} of the site" for n in range(30)]
+    page = _page(ticker, MENU, ["Bridge stays open"], PROSE, filler, ticker)
+    result = extract_text_page(page)
+    assert "Storm closes" not in result.text
+    assert "discussing for years." in result.text
+
+
+def test_a_page_of_menus_has_no_article() -> None:
+    with pytest.raises(ExtractError, match="no article"):
+        extract_text_page(_page(MENU, MENU[::-1], ["Copyright 2019 Example"]))
