@@ -1,0 +1,130 @@
+"""Scale: a feed of 100,000 entries and an archive of 50,000 articles, peak memory.
+
+Each step runs `digest` in a child process and reads its peak RSS
+(getrusage RUSAGE_CHILDREN, per step in a fresh process), so the figures are
+what a user's run would need.
+
+    python benchmarks/scale.py [--entries 100000] [--articles 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from digest.frontmatter import dump_article  # noqa: E402
+from digest.model import Article  # noqa: E402
+
+WORDS = ("platform regulators app ban tariff export chips data privacy users creators "
+         "market court ruling policy government company trade talks security network "
+         "video social media deal sale investors growth rules law").split()
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def write_feed(path: Path, entries: int) -> None:
+    rng = random.Random(1)
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
+                  'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+                  "<title>Big</title><link>https://big.example.org/</link>\n")
+        for n in range(entries):
+            when = start + timedelta(minutes=7 * n)
+            paras = "".join(f"<p>{sentence(rng, 30)} {n}-{i}</p>" for i in range(4))
+            out.write(f"<item><title>Entry {n}: {sentence(rng, 6)}</title>"
+                      f"<link>https://big.example.org/{n}.html</link>"
+                      f"<pubDate>{when:%a, %d %b %Y %H:%M:%S +0000}</pubDate>"
+                      f"<content:encoded><![CDATA[{paras}]]></content:encoded></item>\n")
+        out.write("</channel></rss>\n")
+
+
+def write_archive(content: Path, articles: int) -> None:
+    rng = random.Random(2)
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    tags = ["platform-policy", "us-china", "social-media", "ai", "privacy-security",
+            "trade-economy"]
+    for n in range(articles):
+        when = start + timedelta(minutes=10 * n)
+        body = "\n\n".join(sentence(rng, 80) for _ in range(8))
+        article = Article(
+            title=f"Story {n}: {sentence(rng, 6)}", url=f"https://s{n % 50}.example.org/{n}",
+            canonical_url=f"https://s{n % 50}.example.org/{n}", source=f"Source {n % 50}",
+            fetched=when, published=when, body=body, tags=tuple(rng.sample(tags, 2)),
+            summary=sentence(rng, 30))
+        folder = content / "articles" / f"{when:%Y/%m/%d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"story-{n}.md").write_text(dump_article(article), encoding="utf-8")
+
+
+def run(args: list[str], cwd: Path, *, python: list[str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one digest command in a fresh child."""
+    command = python or ["-m", "digest", "-q", *args]
+    code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+            "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+            "print(time.perf_counter() - t, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, p.returncode)")
+    out = subprocess.run([sys.executable, "-c", code, sys.executable, *command],
+                         cwd=cwd, capture_output=True, text=True, check=True)
+    seconds, peak, rc = out.stdout.split()
+    if rc not in ("0", "1"):
+        raise SystemExit(f"digest {' '.join(args)} failed with {rc}")
+    return float(seconds), float(peak)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--articles", type=int, default=50_000)
+    opts = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        feed_dir = root / "feed"
+        feed_dir.mkdir()
+        write_feed(feed_dir / "big.xml", opts.entries)
+        (feed_dir / "digest.yml").write_text(
+            'site: {title: Scale}\nsources:\n  - {name: Big, feed: "big.xml"}\n', encoding="utf-8")
+        size = (feed_dir / "big.xml").stat().st_size / 1e6
+        secs, peak = run(["fetch"], feed_dir)
+        results["feed"] = {"entries": opts.entries, "feed_mb": round(size, 1),
+                           "fetch_s": round(secs, 1), "fetch_peak_mb": round(peak)}
+        print(json.dumps(results["feed"]), flush=True)
+
+        arch = root / "archive"
+        arch.mkdir()
+        (arch / "digest.yml").write_text("site: {title: Scale}\nsources: []\n", encoding="utf-8")
+        t = time.perf_counter()
+        write_archive(arch / "content", opts.articles)
+        made = time.perf_counter() - t
+        row: dict[str, float | int] = {"articles": opts.articles, "write_s": round(made, 1)}
+        generate = ["-c", "from digest.config import load_config; "
+                    "from digest.site import generate; from digest.store import Archive; "
+                    "c = load_config(); generate(c, Archive(c.content_dir, c.state_path))"]
+        steps: list[tuple[str, list[str], list[str] | None]] = [
+            ("reindex", ["reindex"], None),
+            ("export", ["export", "-o", "x.md"], None),
+            ("retag", ["tags", "retag", "--dry-run"], None),
+            ("generate", [], generate),
+        ]
+        for name, args, python in steps:
+            secs, peak = run(args, arch, python=python)
+            row[f"{name}_s"] = round(secs, 1)
+            row[f"{name}_peak_mb"] = round(peak)
+        results["archive"] = row
+        print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()
