@@ -1,0 +1,437 @@
+"""Topic tags from readable rules, and the explanation of every decision.
+
+A taxonomy (``tags:`` in digest.yml, default in ``digest/data/taxonomy.yml``)
+maps tag names to weighted phrases, groups that must co-occur, phrases that
+never count, where a match counts how much, and a length-relative threshold.
+The schema is documented at the top of the default file.
+How phrases are found fast is ``digest._tagmatch``'s business; this module
+holds the rule model, its validation, the decisions and their explanation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from importlib import resources
+
+from digest._tagmatch import Matcher, Scan
+from digest.errors import DigestError
+
+__all__ = [
+    "Explanation",
+    "Group",
+    "GroupResult",
+    "Phrase",
+    "PhraseHit",
+    "TagDef",
+    "TagExplanation",
+    "TagInputError",
+    "Taxonomy",
+    "Threshold",
+    "Where",
+    "classify",
+    "classify_jsonl",
+    "default_taxonomy",
+    "default_taxonomy_yaml",
+    "explain",
+    "parse_taxonomy",
+]
+
+Report = Callable[[tuple[str | int, ...], str], None]
+KeyPath = tuple[str | int, ...]
+
+_TAG_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_TAG_KEYS = ("title", "description", "phrases", "ignore", "require", "where", "threshold")
+_WHERE = ("title", "lead", "body")
+_THRESHOLD = ("base", "per_1000_words")
+
+
+class TagInputError(DigestError):
+    """A line of a ``tags classify`` input file is not a usable article."""
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One phrase and what a match of it adds to the tag's score."""
+
+    text: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Group:
+    """Phrases of which at least ``min`` matches must occur for the tag to fire."""
+
+    name: str
+    phrases: tuple[str, ...]
+    min: int = 1
+
+
+@dataclass(frozen=True)
+class Where:
+    """How much a match counts in the title, the lead and the rest of the body."""
+
+    title: float = 3.0
+    lead: float = 2.0
+    body: float = 1.0
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """The score a tag needs: ``base`` plus ``per_1000_words`` for each 1,000 words."""
+
+    base: float = 6.0
+    per_1000_words: float = 3.0
+
+    def needed(self, words: float) -> float:
+        return self.base + self.per_1000_words * words / 1000.0
+
+
+@dataclass(frozen=True)
+class TagDef:
+    """One tag: what readers see (title, description) and the rules that assign it."""
+
+    name: str
+    title: str
+    description: str = ""
+    phrases: tuple[Phrase, ...] = ()
+    ignore: tuple[str, ...] = ()
+    require: tuple[Group, ...] = ()
+    where: Where = Where()
+    threshold: Threshold = Threshold()
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The tags in the order they are listed (and reported)."""
+
+    tags: tuple[TagDef, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.tags)
+
+    def get(self, name: str) -> TagDef | None:
+        return next((t for t in self.tags if t.name == name), None)
+
+    # cached_property writes straight into __dict__, which a frozen dataclass
+    # allows; the compiled matcher is built once per taxonomy, on first use.
+    @cached_property
+    def matcher(self) -> Matcher:
+        return Matcher(self.tags)
+
+
+@dataclass(frozen=True)
+class PhraseHit:
+    """How often one phrase matched in one place, and the points it gave."""
+
+    phrase: str
+    where: str  # "title", "lead" or "body"
+    count: int
+    points: float
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    name: str
+    count: int
+    min: int
+    hits: tuple[PhraseHit, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.count >= self.min
+
+
+@dataclass(frozen=True)
+class TagExplanation:
+    name: str
+    score: float
+    threshold: float
+    words: float
+    fired: bool
+    hits: tuple[PhraseHit, ...]
+    groups: tuple[GroupResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why each tag of the taxonomy fired or not, for one article."""
+
+    tags: tuple[TagExplanation, ...] = field(default=())
+
+    @property
+    def fired(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.tags if t.fired)
+
+    def render(self) -> str:
+        lines = [f"tags: {', '.join(self.fired) or '(none)'}"]
+        for t in self.tags:
+            verdict = "FIRED" if t.fired else "no"
+            lines.append(
+                f"\n{t.name}: {verdict} - score {t.score:g}, threshold {t.threshold:.1f}"
+                f" ({t.words:.0f} words)"
+            )
+            for h in sorted(t.hits, key=lambda h: -abs(h.points)):
+                lines.append(f"  {h.points:+g}  {h.phrase!r} in {h.where} x{h.count}")
+            if not t.hits:
+                lines.append("  no phrase matched")
+            for g in t.groups:
+                state = "ok" if g.ok else "MISSING"
+                found = ", ".join(f"{h.phrase!r} in {h.where} x{h.count}" for h in g.hits)
+                lines.append(f"  group {g.name}: {state} ({g.count}/{g.min}) {found}".rstrip())
+        return "\n".join(lines)
+
+
+# --- classification ---------------------------------------------------------------
+
+
+def _decide(tag: TagDef, scan: Scan, index: int) -> tuple[float, float, bool]:
+    score = scan.scores[index]
+    needed = tag.threshold.needed(scan.words)
+    groups_ok = all(scan.group_counts[index][i] >= g.min for i, g in enumerate(tag.require))
+    return score, needed, score > 0 and score >= needed and groups_ok
+
+
+def classify(taxonomy: Taxonomy, title: str, text: str) -> tuple[str, ...]:
+    """The names of the tags that fire for this article, in taxonomy order."""
+    scan = taxonomy.matcher.scan(title or "", text or "", record=False)
+    return tuple(t.name for i, t in enumerate(taxonomy.tags) if _decide(t, scan, i)[2])
+
+
+def explain(taxonomy: Taxonomy, title: str, text: str) -> Explanation:
+    """Every tag's score, threshold, verdict and the phrases behind them."""
+    scan = taxonomy.matcher.scan(title or "", text or "", record=True)
+    out = []
+    for i, tag in enumerate(taxonomy.tags):
+        score, needed, fired = _decide(tag, scan, i)
+        hits = tuple(PhraseHit(*h) for h in scan.hits[i])
+        groups = tuple(
+            GroupResult(
+                g.name,
+                scan.group_counts[i][gi],
+                g.min,
+                tuple(PhraseHit(*h) for h in scan.group_hits[i][gi]),
+            )
+            for gi, g in enumerate(tag.require)
+        )
+        rounded = round(score, 2)
+        out.append(TagExplanation(tag.name, rounded, needed, scan.words, fired, hits, groups))
+    return Explanation(tuple(out))
+
+
+def classify_jsonl(lines: Iterable[str], taxonomy: Taxonomy | None = None) -> Iterator[str]:
+    """``{"id", "title", "text"}`` lines in, ``{"id", "tags"}`` lines out, in order.
+
+    Raises TagInputError naming the line number at the first unusable line;
+    the lines before it have been yielded already.
+    """
+    taxonomy = taxonomy if taxonomy is not None else default_taxonomy()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue  # a blank line (often the last one) is not an article
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            raise TagInputError(f"line {number}: not valid JSON ({exc})") from None
+        if not isinstance(item, dict):
+            raise TagInputError(f"line {number}: expected a JSON object")
+        title, text = item.get("title") or "", item.get("text") or ""
+        if "id" not in item:
+            raise TagInputError(f"line {number}: missing 'id'")
+        if not isinstance(title, str) or not isinstance(text, str):
+            raise TagInputError(f"line {number}: 'title' and 'text' must be strings")
+        tags = classify(taxonomy, title, text)
+        yield json.dumps({"id": item["id"], "tags": list(tags)}, ensure_ascii=False)
+
+
+# --- the default taxonomy ---------------------------------------------------------
+
+
+def default_taxonomy_yaml() -> str:
+    """The packaged default taxonomy, comments included (``digest init`` embeds it)."""
+    return resources.files("digest").joinpath("data/taxonomy.yml").read_text(encoding="utf-8")
+
+
+@cache  # immutable, and sharing it shares the compiled matcher too
+def default_taxonomy() -> Taxonomy:
+    """The packaged default taxonomy; a broken packaged file is a bug, so it raises."""
+    import yaml
+
+    raw = yaml.safe_load(default_taxonomy_yaml())
+    problems: list[str] = []
+    taxonomy = parse_taxonomy(raw, lambda p, m: problems.append(f"{_dotted(p)}: {m}"))
+    if problems:
+        raise ValueError("invalid packaged taxonomy: " + "; ".join(problems))
+    return taxonomy
+
+
+def _dotted(path: KeyPath) -> str:
+    return ".".join(str(p) for p in path)
+
+
+# --- validation -----------------------------------------------------------------
+
+
+def parse_taxonomy(raw: object, report: Report, path: KeyPath = ("tags",)) -> Taxonomy:
+    """Validate raw YAML data into a Taxonomy, reporting every problem with its key path.
+
+    Nothing raises: each problem goes to ``report`` and the bad part is left
+    out, so one run shows the user every mistake at once.
+    """
+    if not isinstance(raw, Mapping):
+        report(path, "expected a mapping of tag names to tag definitions")
+        return Taxonomy()
+    tags = []
+    for name, body in raw.items():
+        where = (*path, str(name))
+        if not isinstance(name, str) or not _TAG_NAME.match(name):
+            report(where, "a tag name uses lower-case letters, digits, '-' and '_'")
+            continue
+        tag = _parse_tag(name, body, report, where)
+        if tag is not None:
+            tags.append(tag)
+    return Taxonomy(tuple(tags))
+
+
+def _parse_tag(name: str, raw: object, report: Report, path: KeyPath) -> TagDef | None:
+    if not isinstance(raw, Mapping):
+        report(path, "expected a mapping with title, description and phrases")
+        return None
+    for key in raw:
+        if key not in _TAG_KEYS:
+            report((*path, str(key)), f"unknown key (expected one of: {', '.join(_TAG_KEYS)})")
+    ok = True
+    title = raw.get("title")
+    if not isinstance(title, str) or not title.strip():
+        report((*path, "title"), "missing or empty: a tag needs a title (a string)")
+        ok = False
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        report((*path, "description"), "expected a string")
+        description = ""
+    if "phrases" not in raw:
+        report((*path, "phrases"), "missing: a tag needs weighted phrases")
+        ok = False
+    phrases = _parse_phrases(raw.get("phrases", {}), report, (*path, "phrases"))
+    ignore = _parse_list(raw.get("ignore", []), report, (*path, "ignore"))
+    require = _parse_groups(raw.get("require", {}), report, (*path, "require"))
+    where = Where(**_parse_floats(raw.get("where", {}), _WHERE, report, (*path, "where")))
+    limit = raw.get("threshold", {})
+    if isinstance(limit, int | float) and not isinstance(limit, bool):
+        limit = {"base": limit}  # a bare number is the base; the length part keeps its default
+    threshold = Threshold(**_parse_floats(limit, _THRESHOLD, report, (*path, "threshold")))
+    _check_duplicates(phrases, ignore, report, path)
+    if not ok:
+        return None
+    assert isinstance(title, str)
+    return TagDef(name, title.strip(), description.strip(), phrases, ignore, require,
+                  where, threshold)
+
+
+def _parse_phrases(raw: object, report: Report, path: KeyPath) -> tuple[Phrase, ...]:
+    if not isinstance(raw, Mapping):
+        report(path, "expected a mapping of weight to a list of phrases, e.g. {3: [TikTok]}")
+        return ()
+    out: list[Phrase] = []
+    for weight, items in raw.items():
+        key = (*path, weight if isinstance(weight, int | str) else str(weight))
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight == 0:
+            report(key, "a weight is a non-zero number (negative weights weaken)")
+            continue
+        out.extend(Phrase(p, float(weight)) for p in _parse_list(items, report, key))
+    return tuple(out)
+
+
+def _parse_list(raw: object, report: Report, path: KeyPath) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        report(path, "expected a list of phrases")
+        return ()
+    out = []
+    for i, item in enumerate(raw):
+        if isinstance(item, bool) or not isinstance(item, str | int | float):
+            report((*path, i), "a phrase is a string")
+            continue
+        problem = _phrase_problem(str(item))
+        if problem:
+            report((*path, i), problem)
+        else:
+            out.append(str(item).strip())
+    return tuple(out)
+
+
+def _phrase_problem(phrase: str) -> str | None:
+    text = phrase.strip()
+    if text.startswith("re:"):
+        try:
+            compiled = re.compile(text[3:].strip(), re.IGNORECASE)
+        except re.error as exc:
+            return f"bad regular expression: {exc}"
+        if compiled.match(""):
+            return "this regular expression matches empty text"
+        return None
+    if not any(c.isalnum() for c in text):
+        return "a phrase needs at least one letter or digit"
+    if "*" in text.rstrip("*") or text.endswith("**"):
+        return "'*' may only end a phrase (tariff* = tariff, tariffs, ...)"
+    return None
+
+
+def _parse_groups(raw: object, report: Report, path: KeyPath) -> tuple[Group, ...]:
+    if not isinstance(raw, Mapping):
+        report(path, "expected a mapping of group name to phrases, e.g. {us: [US], china: [China]}")
+        return ()
+    out = []
+    for name, body in raw.items():
+        where = (*path, str(name))
+        minimum: object = 1
+        items: object = body
+        if isinstance(body, Mapping):
+            for key in body:
+                if key not in ("min", "phrases"):
+                    report((*where, str(key)), "unknown key (expected min or phrases)")
+            minimum, items = body.get("min", 1), body.get("phrases")
+            if items is None:
+                report((*where, "phrases"), "missing: a group needs phrases")
+                continue
+        if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
+            report((*where, "min"), "expected a whole number of at least 1")
+            minimum = 1
+        listed = _parse_list(items, report, (*where, "phrases") if isinstance(body, Mapping)
+                             else where)
+        if listed:
+            out.append(Group(str(name), listed, minimum))
+    return tuple(out)
+
+
+def _parse_floats(
+    raw: object, fields: tuple[str, ...], report: Report, path: KeyPath
+) -> dict[str, float]:
+    """A mapping of some of ``fields`` to numbers of 0 or more (``where``, ``threshold``)."""
+    if not isinstance(raw, Mapping):
+        report(path, f"expected a mapping of {', '.join(fields)} to numbers")
+        return {}
+    values: dict[str, float] = {}
+    for key, value in raw.items():
+        if key not in fields:
+            report((*path, str(key)), f"unknown key (expected {' or '.join(fields)})")
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            report((*path, key), "expected a number of 0 or more")
+        else:
+            values[key] = float(value)
+    return values
+
+
+def _check_duplicates(
+    phrases: tuple[Phrase, ...], ignore: tuple[str, ...], report: Report, path: KeyPath
+) -> None:
+    # The same phrase twice would make its weight depend on list order.
+    seen: set[str] = set()
+    for text in [p.text for p in phrases] + list(ignore):
+        key = " ".join(text.lower().split())
+        if key in seen:
+            report((*path, "phrases"), f"phrase {text!r} is listed twice")
+        seen.add(key)

@@ -1,0 +1,284 @@
+"""The tagging stage: the default taxonomy, the rule language, explain and classify_jsonl."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.errors import DigestError
+from digest.tagging import (
+    TagDef,
+    Taxonomy,
+    classify,
+    classify_jsonl,
+    default_taxonomy,
+    default_taxonomy_yaml,
+    explain,
+    parse_taxonomy,
+)
+
+SEED = Path(__file__).parent / "fixtures" / "seed" / "page.txt"
+SEED_TITLE = "A journey from TikTok to RedNote is a story of talks"
+
+
+def seed_text() -> str:
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("The recent surge"))
+    end = next(i for i, line in enumerate(lines) if line.endswith("political calculations."))
+    return "\n\n".join(line for line in lines[start : end + 1] if line.strip())
+
+
+def tags(title: str, text: str) -> tuple[str, ...]:
+    return classify(default_taxonomy(), title, text)
+
+
+def rules(yaml_text: str) -> Taxonomy:
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    taxonomy = parse_taxonomy(yaml.safe_load(yaml_text), lambda p, m: problems.append((p, m)))
+    assert problems == []
+    return taxonomy
+
+
+# --- the default taxonomy on real and tricky text -----------------------------------
+
+
+def test_seed_article_gets_exactly_its_three_tags() -> None:
+    text = seed_text()
+    assert text.count("\n\n") == 9  # the ten paragraphs
+    assert tags(SEED_TITLE, text) == ("platform-policy", "us-china", "social-media")
+
+
+def test_default_taxonomy_has_the_six_tags_in_order_with_titles() -> None:
+    taxonomy = default_taxonomy()
+    assert taxonomy.names == ("platform-policy", "us-china", "social-media", "ai",
+                              "privacy-security", "trade-economy")
+    assert all(t.title and t.description for t in taxonomy.tags)
+    assert isinstance(taxonomy.get("ai"), TagDef)
+    assert default_taxonomy() is taxonomy  # one parse, one compiled matcher
+
+
+def test_default_yaml_is_the_body_of_a_tags_mapping() -> None:
+    # digest init indents this text under `tags:` of the scaffolded digest.yml.
+    text = default_taxonomy_yaml()
+    assert text.lstrip().startswith("#")
+    nested = yaml.safe_load("tags:\n" + "".join(f"  {line}\n" for line in text.splitlines()))
+    assert list(nested["tags"]) == list(default_taxonomy().names)
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Power bills to rise", "The council approved a tariff on electricity for large "
+         "offices, which takes effect in May. Residents will not be affected by the change, "
+         "officials said, and schools are exempt."),
+        ("Rooftop solar payments cut", "Owners of rooftop panels will receive a lower feed-in "
+         "tariff from July, the energy regulator said. The feed-in tariff pays households for "
+         "power they send to the grid. Installers expect fewer new systems this summer."),
+        ("Delays at the central station", "Passengers waited on a platform at the station for "
+         "two hours after a signal failure. The rail operator apologised and said trains "
+         "would run normally tomorrow. Replacement buses were laid on for commuters."),
+        ("United win the derby", "A late header from the young striker gave United a 2-1 win "
+         "in the derby on Saturday. The forward, who later thanked fans on Instagram, has now "
+         "scored in four straight games. The manager praised the defence, which kept the "
+         "visitors to two shots on target, and said the squad would rest on Sunday before "
+         "the cup tie."),
+    ],
+)
+def test_passing_mentions_do_not_fire(title: str, text: str) -> None:
+    assert tags(title, text) == ()
+
+
+def test_other_wording_fires() -> None:
+    text = ("Lawmakers voted to require a forced sale of the app's American business by its "
+            "Beijing-based owner, or a ban on the app in the United States. The White House "
+            "said the Chinese company had nine months to divest. Users of the video app and "
+            "the creators who earn a living on it fear it will go dark.")
+    got = tags("Congress orders sale of Chinese-owned video app", text)
+    assert {"platform-policy", "us-china"} <= set(got)
+
+
+def test_chinese_text_fires_without_word_boundaries() -> None:
+    text = ("大批美国网友涌入小红书，与中国用户直接交流。小红书上的中美网友互相学习语言、分享美食，"
+            "不少博主表示粉丝数量一夜之间大涨。")
+    got = tags("美国网友涌入小红书", text)
+    assert "social-media" in got and "us-china" in got
+
+
+def test_acronyms_match_only_in_capitals() -> None:
+    taxonomy = rules("ai: {title: AI, phrases: {5: [AI]}, threshold: 1}")
+    assert classify(taxonomy, "", "The AI lab shipped.") == ("ai",)
+    assert classify(taxonomy, "", "Vicino ai negozi, said us.") == ()
+
+
+# --- the rule language -----------------------------------------------------------
+
+
+def test_ignore_hides_the_shorter_phrase_inside() -> None:
+    taxonomy = rules("""
+trade: {title: Trade, phrases: {5: [tariff*]}, ignore: [feed-in tariff*], threshold: 1}
+""")
+    assert classify(taxonomy, "", "A feed-in tariff and feed in tariffs.") == ()
+    assert classify(taxonomy, "", "New tariffs on steel.") == ("trade",)
+
+
+def test_required_groups_must_co_occur() -> None:
+    taxonomy = rules("""
+us-china:
+  title: US-China
+  phrases: {3: [talks]}
+  require: {us: [United States, 美国], china: {min: 2, phrases: [China, 中国]}}
+  threshold: 1
+""")
+    assert classify(taxonomy, "", "Talks with China and China again.") == ()
+    assert classify(taxonomy, "", "United States talks with China.") == ()
+    assert classify(taxonomy, "", "United States talks with China and China.") == ("us-china",)
+    assert classify(taxonomy, "", "美国和中国举行talks，中国表示欢迎。") == ("us-china",)
+
+
+def test_title_weighs_more_and_threshold_grows_with_length() -> None:
+    taxonomy = rules("""
+x: {title: X, phrases: {2: [widget]}, where: {title: 3, lead: 1, body: 1},
+    threshold: {base: 5, per_1000_words: 10}}
+""")
+    assert classify(taxonomy, "widget", "widget") == ("x",)  # 6 + 2 >= 5
+    assert classify(taxonomy, "", "widget widget") == ()  # 4 < 5
+    long_text = "widget " * 3 + "filler " * 2000  # 6 < 5 + 20
+    assert classify(taxonomy, "widget", long_text) == ()
+
+
+def test_negative_weights_weaken() -> None:
+    taxonomy = rules("x: {title: X, phrases: {3: [goal], -3: [football]}, threshold: 3}")
+    assert classify(taxonomy, "", "A goal.") == ("x",)
+    assert classify(taxonomy, "", "A football goal.") == ()
+
+
+def test_regex_phrases() -> None:
+    taxonomy = rules(r"x: {title: X, phrases: {3: ['re:\bH\d{2,3}\b']}, threshold: 3}")
+    assert classify(taxonomy, "", "The H100 chip") == ("x",)
+
+
+def test_parse_taxonomy_reports_every_problem_with_its_path() -> None:
+    raw = yaml.safe_load("""
+good: {title: Good, phrases: {1: [ok]}}
+bad:
+  title: 7
+  colour: red
+  phrases: {heavy: [a], 2: [b, "re:(", 3, "", "a*b"], 3: not-a-list}
+  ignore: text
+  require: {us: {min: 0, phrases: [US]}, cn: {extra: 1, phrases: [China]}}
+  where: {title: -1, middle: 2}
+  threshold: {base: x, slope: 1}
+Bad Name: {title: X, phrases: {1: [x]}}
+missing: {title: Missing}
+notamap: [1, 2]
+""")
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    taxonomy = parse_taxonomy(raw, lambda p, m: problems.append((p, m)))
+    paths = [p for p, _ in problems]
+    expected = [
+        ("tags", "bad", "colour"),
+        ("tags", "bad", "title"),
+        ("tags", "bad", "phrases", "heavy"),
+        ("tags", "bad", "phrases", 2, 1),
+        ("tags", "bad", "phrases", 2, 3),
+        ("tags", "bad", "phrases", 2, 4),
+        ("tags", "bad", "phrases", 3),
+        ("tags", "bad", "ignore"),
+        ("tags", "bad", "require", "us", "min"),
+        ("tags", "bad", "require", "cn", "extra"),
+        ("tags", "bad", "where", "title"),
+        ("tags", "bad", "where", "middle"),
+        ("tags", "bad", "threshold", "base"),
+        ("tags", "bad", "threshold", "slope"),
+        ("tags", "Bad Name"),
+        ("tags", "missing", "phrases"),
+        ("tags", "notamap"),
+    ]
+    for path in expected:
+        assert path in paths, (path, problems)
+    assert len(problems) == len(expected), problems
+    assert "regular expression" in dict(problems)[("tags", "bad", "phrases", 2, 1)]
+    assert taxonomy.names == ("good",)  # the valid parts survive
+
+
+def test_parse_taxonomy_reports_a_non_mapping_and_duplicates() -> None:
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    parse_taxonomy(["a"], lambda p, m: problems.append((p, m)), ("cfg", "tags"))
+    assert problems[0][0] == ("cfg", "tags")
+    problems.clear()
+    parse_taxonomy({"x": {"title": "X", "phrases": {1: ["Ban"], 2: ["ban"]}}},
+                   lambda p, m: problems.append((p, m)))
+    assert problems and "twice" in problems[0][1]
+
+
+def test_default_yaml_parses_without_problems() -> None:
+    problems: list[object] = []
+    parse_taxonomy(yaml.safe_load(default_taxonomy_yaml()), lambda p, m: problems.append(m))
+    assert problems == []
+
+
+# --- explain ---------------------------------------------------------------------
+
+
+def test_explain_names_phrases_places_scores_and_thresholds() -> None:
+    explanation = explain(default_taxonomy(), SEED_TITLE, seed_text())
+    assert explanation.fired == ("platform-policy", "us-china", "social-media")
+    social = next(t for t in explanation.tags if t.name == "social-media")
+    assert social.fired and social.score >= social.threshold
+    assert any(h.phrase == "TikTok" and h.where == "title" for h in social.hits)
+    text = explanation.render()
+    for expected in ("social-media: FIRED", "ai: no", "'TikTok' in title", "threshold",
+                     "group us: ok", "group china: ok"):
+        assert expected in text, expected
+
+
+# --- classify_jsonl --------------------------------------------------------------
+
+
+def test_classify_jsonl_keeps_order_and_ids() -> None:
+    lines = [
+        json.dumps({"id": "a", "title": SEED_TITLE, "text": seed_text()}),
+        "",
+        json.dumps({"id": 2, "title": "Parade", "text": "Crowds watched the parade."}),
+    ]
+    out = [json.loads(line) for line in classify_jsonl(lines)]
+    assert out == [
+        {"id": "a", "tags": ["platform-policy", "us-china", "social-media"]},
+        {"id": 2, "tags": []},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [("{not json", "line 2: not valid JSON"), ("[1]", "line 2: expected a JSON object"),
+     ('{"title": "x", "text": "y"}', "line 2: missing 'id'"),
+     ('{"id": 1, "title": 3, "text": "y"}', "line 2: 'title' and 'text' must be strings")],
+)
+def test_classify_jsonl_names_the_bad_line(line: str, message: str) -> None:
+    good = json.dumps({"id": 1, "title": "t", "text": "x"})
+    with pytest.raises(DigestError, match=message):
+        list(classify_jsonl([good, line]))
+
+
+# --- robustness and speed ----------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.text())
+def test_classify_never_raises(title: str, text: str) -> None:
+    got = classify(default_taxonomy(), title, text)
+    assert set(got) <= set(default_taxonomy().names)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["TikTok", "中国", "美国", "ban", "US", "ai", "-", " ", "\n",
+                                 "小红书", "tariff", "feed-in", "İ", "ß", "\u200b", "U.S."])))
+def test_classify_never_raises_on_phrase_soup(words: list[str]) -> None:
+    text = "".join(words)
+    explain(default_taxonomy(), text[:20], text).render()
+    classify(default_taxonomy(), text, text)
