@@ -118,9 +118,20 @@ def sanitize_tree(root: Any, base_url: str | None = None) -> Any:
     return root
 
 
+# Text that spells out a tag with an event handler (a page that wrote
+# "&lt;img src=x onerror=alert(1)&gt;"): escaped it is harmless, but it is
+# attack debris, not prose, and nobody grepping the archive or the site for
+# "onerror=" should find it. Other tag-like text ("<script> tags") stays, escaped.
+_ACTIVE_TEXT = re.compile(r"<\s*[a-z][^<>]*?\son[a-z]+\s*=[^<>]*>?", re.IGNORECASE)
+
+
+def drop_active_text(text: str) -> str:
+    return _ACTIVE_TEXT.sub("", text)
+
+
 def escape_markup(text: str) -> str:
     """Make text inert for Python-Markdown: no tag, no entity surprise."""
-    return _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+    return _ENTITY_LIKE.sub("&amp;", drop_active_text(text)).replace("<", "&lt;")
 
 
 class DigestConverter(MarkdownConverter):

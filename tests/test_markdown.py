@@ -91,3 +91,11 @@ def test_fragment_is_sanitised() -> None:
     assert md == "Hello [world](https://example.org/a)"
     assert text == "Hello world"
     assert extract_fragment("") == ("", "")
+
+
+def test_escaped_tags_with_event_handlers_are_dropped_as_debris() -> None:
+    from digest.markdown import html_to_markdown
+
+    md = html_to_markdown("<p>See &lt;img src=x onerror=alert(9)&gt; and &lt;div&gt; here.</p>")
+    assert "onerror" not in md
+    assert "&lt;div>" in md
