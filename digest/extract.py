@@ -201,7 +201,7 @@ def _extract_html(text: str, url: str | None) -> Extracted:
         site_name=site_name,
         language=meta.language or guess_language(plain),
         image=image,
-        image_caption=lead.group(2).replace("\\*", "*") if lead else None,
+        image_caption=markdown_to_text(lead.group(2)) if lead else None,
         section=meta.section,
         description=meta.description,
     )

@@ -125,13 +125,34 @@ def sanitize_tree(root: Any, base_url: str | None = None) -> Any:
 _ACTIVE_TEXT = re.compile(r"<\s*[a-z][^<>]*?\son[a-z]+\s*=[^<>]*>?", re.IGNORECASE)
 
 
+_BRACKET = re.compile(r"[\[\]]")
+
+
+# Code is shown verbatim, so "<" cannot be escaped there; a zero-width space
+# after it keeps code that reads "<script>" from ever being a tag (or matching
+# a grep for one) under any Markdown renderer, and looks the same.
+_CODE_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def _defuse_code(text: str) -> str:
+    # "](" too: should the block ever lose its indentation, no link is formed.
+    return _CODE_TAG_START.sub("<\u200b", text).replace("](", "]\u200b(")
+
+
 def drop_active_text(text: str) -> str:
     return _ACTIVE_TEXT.sub("", text)
 
 
 def escape_markup(text: str) -> str:
-    """Make text inert for Python-Markdown: no tag, no entity surprise."""
-    return _ENTITY_LIKE.sub("&amp;", drop_active_text(text)).replace("<", "&lt;")
+    """Make text inert for Python-Markdown: no tag, no entity surprise, no link.
+
+    Brackets are escaped because text such as ``[x](javascript:alert(1))`` in a
+    page would otherwise become a live link; real links are written by the
+    converter itself, outside this function.
+    """
+    text = drop_active_text(text).replace("\\", "\\\\")
+    text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+    return _BRACKET.sub(r"\\\g<0>", text)
 
 
 class DigestConverter(MarkdownConverter):
@@ -150,7 +171,9 @@ class DigestConverter(MarkdownConverter):
         super().__init__(**options)
 
     def escape(self, text: str, parent_tags: Any) -> str:
-        return escape_markup(str(super().escape(text, parent_tags)))  # type: ignore[misc]
+        # Ours first (backslashes, brackets, "<", "&"), then markdownify's own
+        # "*"/"_" escapes, which must not be escaped a second time.
+        return str(super().escape(escape_markup(text), parent_tags))  # type: ignore[misc]
 
     def convert_a(self, el: Any, text: str, parent_tags: Any) -> str:
         href = el.get("href")
@@ -168,7 +191,7 @@ class DigestConverter(MarkdownConverter):
         if not src or safe_url(src) is None:
             return ""
         # Brackets would end the alt text early; they carry no meaning there.
-        alt = re.sub(r"[\[\]]", "", escape_markup(" ".join((el.get("alt") or "").split())))
+        alt = escape_markup(re.sub(r"[\[\]]", "", " ".join((el.get("alt") or "").split())))
         if (
             "_inline" in parent_tags
             and el.parent is not None
@@ -193,10 +216,13 @@ class DigestConverter(MarkdownConverter):
         caption = " ".join(escape_markup(el.get_text()).split()).replace("*", "\\*")
         return f"\n\n*{caption}*\n\n" if caption else ""
 
+    def convert_code(self, el: Any, text: str, parent_tags: Any) -> str:
+        return str(super().convert_code(el, _defuse_code(text), parent_tags))  # type: ignore[misc]
+
     def convert_pre(self, el: Any, text: str, parent_tags: Any) -> str:
         # Indented, not fenced: plain Python-Markdown has no fences and would
         # pass a fenced block's "<script>" through as raw HTML.
-        lines = (text or "").strip("\n").splitlines()
+        lines = _defuse_code(text or "").strip("\n").splitlines()
         if not any(line.strip() for line in lines):
             return ""
         return "\n\n" + "\n".join("    " + line for line in lines) + "\n\n"
@@ -233,14 +259,15 @@ def html_to_markdown(source: str | Any, *, base_url: str | None = None) -> str:
     lines = [
         line if line.endswith(")  ") else line.rstrip() for line in str(converted).splitlines()
     ]
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    # strip("\n"), not strip(): a leading code block keeps its indentation.
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip("\n")
 
 
 # An image followed by its caption line (see DigestConverter.convert_figure):
 # captions describe images, they are not the article's prose.
 _MD_CAPTIONED = re.compile(r"!\[[^\]]*\]\([^)]*\)  \n\*[^\n]*\*[ \t]*$", re.M)
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\([^)]*\)")
+_MD_IMAGE = re.compile(r"(?<!\\)!\[(?:[^\[\]\\]|\\.)*\]\([^)]*\)")
+_MD_LINK = re.compile(r"(?<!\\)\[((?:[^\[\]\\]|\\.)*)\]\([^)]*\)")
 _MD_HEADING = re.compile(r"^#{1,6}\s+", re.M)
 _MD_QUOTE = re.compile(r"^(?:>\s?)+", re.M)
 _MD_BULLET = re.compile(r"^[ \t]*[-*+]\s+", re.M)

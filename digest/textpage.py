@@ -42,7 +42,7 @@ _CAPTION = re.compile(
     r"\[(?:photo|image|picture|file photo)[^\]]*\]|\((?:photo|image)[^)]*\)", re.I
 )
 _BREADCRUMB = re.compile(r"^(?:home|homepage)\s*[/>»›]\s*(.+)$", re.I)
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]])|^([#>+-])")
+_MD_SPECIAL = re.compile(r"([`*_])|^([#>+-])")  # escape_markup did "\\", "[", "]", "<"
 
 
 def _foreign(text: str, cjk_page: bool) -> bool:

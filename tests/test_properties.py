@@ -1,0 +1,86 @@
+"""Property-based checks (hypothesis) for the parts that read hostile input.
+
+HTML → Markdown never raises and, rendered by Python-Markdown as MkDocs does,
+never yields an element or attribute that could run code; the tag rules never
+raise on any text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+import markdown as python_markdown
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.markdown import html_to_markdown
+from digest.tagging import classify, default_taxonomy
+
+TAGS = ["p", "a", "img", "script", "style", "iframe", "svg", "math", "div", "span", "b",
+        "form", "input", "object", "embed", "table", "td", "ul", "li", "h2", "figure",
+        "figcaption", "blockquote", "pre", "code", "base", "meta", "link", "noscript"]
+ATTRS = ["href", "src", "onclick", "onerror", "style", "srcset", "xlink:href", "action",
+         "formaction", "data", "alt", "title", "class"]
+VALUES = ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "vbscript:x", "data:text/html,<b>",
+          "java\tscript:alert(1)", "&#106;avascript:alert(1)", "https://example.org/x",
+          "/relative", "alert(1)", "x\" onerror=\"alert(1)", "<script>alert(1)</script>"]
+TEXTS = ["hello", "<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;",
+         "&lt;img src=x onerror=alert(1)&gt;", "[x](javascript:alert(1))", "<!-- c -->",
+         "*emph*", "`code`", "&amp;", "<", ">", "]]>", "中文", "\u2028", "![i](data:x)"]
+
+
+@st.composite
+def html_fragments(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        if depth < 3 and draw(st.booleans()):
+            tag = draw(st.sampled_from(TAGS))
+            attrs = "".join(f' {draw(st.sampled_from(ATTRS))}="{draw(st.sampled_from(VALUES))}"'
+                            for _ in range(draw(st.integers(0, 3))))
+            inner = draw(html_fragments(depth + 1))
+            closing = f"</{tag}>" if draw(st.booleans()) else ""
+            parts.append(f"<{tag}{attrs}>{inner}{closing}")
+        else:
+            parts.append(draw(st.one_of(st.sampled_from(TEXTS), st.text(max_size=20))))
+    return "".join(parts)
+
+
+SAFE_ELEMENTS = {"div", "p", "a", "img", "em", "strong", "code", "pre", "blockquote", "ul",
+                 "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody",
+                 "tr", "th", "td", "br", "hr"}
+RAW_TAG_IN_MARKDOWN = re.compile(r"<\s*/?\s*[a-z]", re.I)
+
+
+def active_parts(rendered: str) -> list[str]:
+    """Elements, attributes and URLs of the rendered page that could run code."""
+    root = lxml.html.fragment_fromstring(rendered or "<p></p>", create_parent="div")
+    found = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag not in SAFE_ELEMENTS:
+            found.append(f"<{el.tag}>")
+        for name, value in el.attrib.items():
+            if name.lower().startswith("on"):
+                found.append(f"{name}=")
+            scheme = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+            if name in {"href", "src"} and scheme.startswith(("javascript:", "vbscript:", "data:")):
+                found.append(f"{name}={value}")
+    return found
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html_fragments())
+def test_html_to_markdown_never_emits_active_content(fragment: str) -> None:
+    md = html_to_markdown(fragment, base_url="https://example.org/")
+    assert not RAW_TAG_IN_MARKDOWN.search(md), md
+    rendered = python_markdown.markdown(md, extensions=["tables"])
+    assert active_parts(rendered) == [], rendered
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(), st.text())
+def test_tag_rules_never_raise(title: str, text: str) -> None:
+    tags = classify(default_taxonomy(), title, text)
+    assert set(tags) <= {t.name for t in default_taxonomy().tags}
