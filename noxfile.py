@@ -59,7 +59,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def zensical(session: nox.Session) -> None:
-    """Build the demo site with Zensical, Material's successor (tracks the migration; non-blocking)."""
+    """Build the demo site with Zensical, Material's successor (migration check; non-blocking)."""
     _install(session)
     session.install("zensical")
     session.run("digest", "fetch", success_codes=[0, 1])

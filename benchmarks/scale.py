@@ -16,17 +16,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from digest.frontmatter import dump_article  # noqa: E402
-from digest.model import Article  # noqa: E402
+from digest.frontmatter import dump_article
+from digest.model import Article
 
-WORDS = ("platform regulators app ban tariff export chips data privacy users creators "
-         "market court ruling policy government company trade talks security network "
-         "video social media deal sale investors growth rules law").split()
+WORDS = ["platform", "regulators", "app", "ban", "tariff", "export", "chips", "data", "privacy", "users", "creators", "market", "court", "ruling", "policy", "government", "company", "trade", "talks", "security", "network", "video", "social", "media", "deal", "sale", "investors", "growth", "rules", "law"]
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -35,7 +33,7 @@ def sentence(rng: random.Random, n: int) -> str:
 
 def write_feed(path: Path, entries: int) -> None:
     rng = random.Random(1)
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
     with path.open("w", encoding="utf-8") as out:
         out.write('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
                   'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
@@ -52,7 +50,7 @@ def write_feed(path: Path, entries: int) -> None:
 
 def write_archive(content: Path, articles: int) -> None:
     rng = random.Random(2)
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
     tags = ["platform-policy", "us-china", "social-media", "ai", "privacy-security",
             "trade-economy"]
     for n in range(articles):

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from digest.errors import DigestError
+
+if TYPE_CHECKING:
+    from digest.tagging import Taxonomy
 
 
 @click.group()
@@ -23,7 +27,7 @@ def tags() -> None:
 @tags.command("classify")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.pass_context
-def tags_classify(ctx: click.Context, file: click.utils.LazyFile) -> None:
+def tags_classify(ctx: click.Context, file: TextIO) -> None:
     """Tag JSON lines: read {"id", "title", "text"} per line, print {"id", "tags"}.
 
     FILE may be - for standard input. Output keeps the input order.
@@ -96,7 +100,7 @@ def tags_retag(ctx: click.Context, dry_run: bool) -> None:
     click.echo(f"{changed} article(s) {'would change' if dry_run else 'changed'}")
 
 
-def _taxonomy(ctx: click.Context):  # type: ignore[no-untyped-def]
+def _taxonomy(ctx: click.Context) -> Taxonomy:
     from digest.tagging import default_taxonomy
 
     config = ctx.find_root().obj.config(required=False)

@@ -19,7 +19,7 @@ from digest.errors import ConfigError
 from digest.model import Publish, Source, SourceKind
 from digest.tagging import Taxonomy, default_taxonomy, parse_taxonomy
 
-__all__ = ["Config", "FetchConfig", "SiteConfig", "load_config", "DEFAULT_CONFIG_NAME"]
+__all__ = ["DEFAULT_CONFIG_NAME", "Config", "FetchConfig", "SiteConfig", "load_config"]
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def read_yaml_with_lines(text: str, name: str) -> tuple[Any, dict[KeyPath, int]]
 def _fmt(path: KeyPath) -> str:
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
 
 
@@ -141,7 +141,8 @@ class _Checker:
         for key in value:
             if key not in known:
                 hint = _suggest(key, known)
-                self.report((*path, key), "unknown key" + (f" (did you mean {hint!r}?)" if hint else ""))
+                extra = f" (did you mean {hint!r}?)" if hint else ""
+                self.report((*path, key), "unknown key" + extra)
         return value
 
     def typed(self, data: Mapping[str, Any], path: KeyPath, key: str, kind: type | tuple[type, ...],
@@ -150,10 +151,8 @@ class _Checker:
             return default
         value = data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(value, bool) and bool not in kinds:
-            ok = False
-        else:
-            ok = isinstance(value, kinds)
+        # bool is an int to Python, never to a user writing "yes" for a number
+        ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
         if not ok:
             names = " or ".join(k.__name__ for k in kinds)
             self.report((*path, key), f"must be {names}, not {_type_name(value)}")
@@ -170,8 +169,9 @@ class _Checker:
 
 
 def _type_name(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
-            int: "a number", float: "a number", type(None): "empty"}.get(type(value), type(value).__name__)
+    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
+             int: "a number", float: "a number", type(None): "empty"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _suggest(key: Any, known: set[str]) -> str | None:
@@ -258,7 +258,8 @@ def _sources(c: _Checker, raw: Any, root: Path) -> tuple[Source, ...]:
         location = c.typed(d, p, kinds[0], str, None)
         if location is None:
             continue
-        if kind is not SourceKind.PATH and not location.startswith(("http://", "https://", "file:")):
+        remote = location.startswith(("http://", "https://", "file:"))
+        if kind is not SourceKind.PATH and not remote:
             maybe = root / location
             if kind is SourceKind.FEED and maybe.exists():
                 location = str(maybe.resolve())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from digest.assemble import build_article
@@ -56,13 +56,13 @@ def preview_inputs(inputs: list[str], config: Config | None, *, jobs: int = 0) -
     loaded: list[tuple[str, bytes | None, str | None, str | None, str | None]] = []
     for item in inputs:
         try:
-            data, url, ctype = read_input(item, config)
-            loaded.append((item, data, url, ctype, None))
+            body, url, ctype = read_input(item, config)
+            loaded.append((item, body, url, ctype, None))
         except DigestError as exc:
             loaded.append((item, None, None, None, str(exc)))
-    good = [(d, u, c) for (_, d, u, c, e) in loaded if d is not None]
+    good = [(d, u, c) for (_, d, u, c, _e) in loaded if d is not None]
     results = iter(extract_many(good, jobs=jobs if len(good) > 1 else 1))
-    fetched = datetime.now(timezone.utc).replace(microsecond=0)
+    fetched = datetime.now(UTC).replace(microsecond=0)
     for item, data, url, _ctype, error in loaded:
         if data is None:
             yield Preview(item, None, error=error)

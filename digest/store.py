@@ -26,7 +26,7 @@ from digest.errors import StoreError
 from digest.frontmatter import dump_article, load_article
 from digest.model import Article
 
-__all__ = ["Archive", "StateDB", "StoredArticle", "SaveResult", "atomic_write", "slugify"]
+__all__ = ["Archive", "SaveResult", "StateDB", "StoredArticle", "atomic_write", "slugify"]
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ class Archive:
                     yield Path(dirpath) / name
 
     def iter_articles(self) -> Iterator[StoredArticle]:
-        """Every stored article, newest folder first; unreadable files are skipped with a warning."""
+        """Every stored article, newest folder first; unreadable ones are skipped with a warning."""
         for path in self.iter_paths():
             try:
                 yield StoredArticle(path, self.read(path))

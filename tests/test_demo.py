@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import search_index_text
+
 from digest.frontmatter import load_article
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from digest.model import Article
 from digest.store import Archive
 
 EXPECTED = Path(__file__).resolve().parent / "fixtures" / "export"
-UTC = timezone.utc
+UTC = UTC
 
 
 def _article(title: str, day: int, tags: tuple[str, ...], source: str, summary: str) -> Article:

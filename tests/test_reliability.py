@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from localserver import Route, Server, serve
 
 from digest.frontmatter import load_article
 from digest.store import TMP_PREFIX
-from localserver import Route, Server, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,15 +83,13 @@ def test_waiting_run_gets_the_lock_when_it_is_freed(tmp_path: Path,
     time.sleep(1.0)
     assert proc.poll() is None, "it waits while the lock is held"
     holder.kill()
-    out, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
 
 
 # --- SIGKILL while storing -------------------------------------------------
 
-WORDS = ("regulators platforms lawmakers hearings tariffs exports creators moderation "
-         "privacy courts markets chips satellites railways harvest drought elections "
-         "museums orchestras vaccines hospitals bridges ferries glaciers volcanoes").split()
+WORDS = ["regulators", "platforms", "lawmakers", "hearings", "tariffs", "exports", "creators", "moderation", "privacy", "courts", "markets", "chips", "satellites", "railways", "harvest", "drought", "elections", "museums", "orchestras", "vaccines", "hospitals", "bridges", "ferries", "glaciers", "volcanoes"]
 
 
 def _page(n: int) -> bytes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ BEIJING = timezone(timedelta(hours=8))
 def make(title: str = "A title", url: str = "https://example.org/a", **kw: object) -> Article:
     fields: dict[str, object] = {
         "title": title, "url": url, "canonical_url": url, "source": "Example",
-        "fetched": datetime(2025, 1, 21, 1, 0, tzinfo=timezone.utc),
+        "fetched": datetime(2025, 1, 21, 1, 0, tzinfo=UTC),
         "published": datetime(2025, 1, 21, 6, 17, tzinfo=BEIJING),
         "body": "First paragraph.\n\nSecond paragraph.", "tags": ("us-china",),
         "summary": "First paragraph.",
