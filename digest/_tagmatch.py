@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import compress
+from itertools import count as _positions
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ _REGIONS = ("title", "lead", "body")
 Counter = dict["_Entry", int]  # phrase entry -> number of matches in one region
 _Counts = tuple[Counter, Counter, Counter]
 _LEAD_MIN, _LEAD_MAX = 100, 300  # the lead: the first paragraph, within these bounds
+_REPEAT = 0.5  # n matches of one phrase in one place count as n ** _REPEAT
 
 
 # eq=False: entries are counted in dicts by identity, which hashes fastest.
@@ -73,6 +76,10 @@ class Matcher:
         self.regexes: list[tuple[re.Pattern[str], _Entry]] = []
         self.cache: dict[str, tuple[_Entry, ...]] = {}
         self.active: set[str] = set()  # words that start at least one phrase
+        # Words that start only phrases of several words -> those phrases'
+        # anchors (each one's longest whole word): without one, none can match.
+        self.anchored: dict[str, frozenset[str]] = {}
+        self.anchors: dict[int, str] = {}  # id of a multi-word entry -> its anchor
         for ti, tag in enumerate(tags):
             w = tag.where
             lists = [(-1, [(p.text, p.weight) for p in tag.phrases])]
@@ -119,6 +126,8 @@ class Matcher:
         low = [x.lower() for x in words]
         entry = _Entry(channel, text, weight, low[1:], star,
                        list(words) if exact else None, len(words))
+        if len(low) > 1:
+            self.anchors[id(entry)] = max(low[:-1] if star else low, key=len)
         if star and len(words) == 1:
             self.prefixes.append((low[0], entry))
         else:
@@ -133,8 +142,11 @@ class Matcher:
         if len(self.cache) > 200_000:  # vocabularies are bounded, but stay safe
             self.cache.clear()
             self.active.clear()
+            self.anchored.clear()
         # active first: a thread that finds the token cached must find it active.
         if result:
+            if all(e.size > 1 for e in result):
+                self.anchored[token] = frozenset(self.anchors[id(e)] for e in result)
             self.active.add(token)
         self.cache[token] = result
         return result
@@ -160,7 +172,10 @@ class Matcher:
             for e, count in region.items():
                 ti, gi = self.owner[e.channel]
                 if gi < 0:
-                    points = e.weight * self.mult[e.channel][ri] * count
+                    # Repeats of one phrase count less (n matches give sqrt(n)):
+                    # a topic shows in varied words, not in one word said often.
+                    points = e.weight * self.mult[e.channel][ri] * (count if count < 2
+                                                                    else count**_REPEAT)
                     scan.scores[ti] += points
                     if record and e.weight:
                         scan.hits[ti].append((e.label, name, count, round(points, 2)))
@@ -180,9 +195,15 @@ class Matcher:
         for token in distinct.difference(self.cache):
             self._entries(token)
         active = distinct & self.active
+        anchored = self.anchored
+        for token in active & anchored.keys():
+            needs = anchored.get(token)
+            if needs is not None and needs.isdisjoint(distinct):
+                active.discard(token)  # e.g. "to" when "train" (of "to train") is absent
         cache = self.cache
         busy = [0] * len(self.owner)
-        for i in [i for i, t in enumerate(low) if t in active]:
+        # The positions of those words, found in one pass that runs in C.
+        for i in compress(_positions(), map(active.__contains__, low)):
             done = -1
             # get(): another thread may have cleared the cache since the check above.
             for e in cache.get(low[i]) or self._entries(low[i]):

@@ -146,9 +146,33 @@ x: {title: X, phrases: {2: [widget]}, where: {title: 3, lead: 1, body: 1},
     threshold: {base: 5, per_1000_words: 10}}
 """)
     assert classify(taxonomy, "widget", "widget") == ("x",)  # 6 + 2 >= 5
-    assert classify(taxonomy, "", "widget widget") == ()  # 4 < 5
+    assert classify(taxonomy, "", "widget widget") == ()  # 2 * sqrt(2) < 5
     long_text = "widget " * 3 + "filler " * 2000  # 6 < 5 + 20
     assert classify(taxonomy, "widget", long_text) == ()
+
+
+def test_repeats_of_one_phrase_count_less_than_varied_words() -> None:
+    taxonomy = rules("x: {title: X, phrases: {2: [tariff*, trade, duties]}, threshold: 9}")
+    # A short text is all lead, where a match counts twice.
+    assert classify(taxonomy, "", "tariffs tariffs tariffs tariffs") == ()  # 4 * sqrt(4) = 8
+    assert classify(taxonomy, "", "tariffs, trade and duties") == ("x",)  # 4 + 4 + 4
+    text = "x tariff x tariff x trade"
+    hits = {h.phrase: h.points for h in explain(taxonomy, "", text).tags[0].hits}
+    assert hits == {"tariff*": round(4 * 2**0.5, 2), "trade": 4.0}
+
+
+def test_multi_word_phrases_match_whatever_else_the_text_holds() -> None:
+    # Words that only start longer phrases ("to" of "to train") are skipped
+    # when the rest of the phrase is absent; the matches must not change.
+    taxonomy = rules("""
+x: {title: X, phrases: {3: [to train, in-app payment*, U.S.], 1: [train]},
+    ignore: [train station], threshold: 1}
+""")
+    explained = explain(taxonomy, "", "We want to train models. The train station. in-app payments")
+    hits = {h.phrase: h.points for h in explained.tags[0].hits}
+    assert hits == {"to train": 6.0, "in-app payment*": 6.0}
+    assert classify(taxonomy, "", "to go to the U.S. by train") == ("x",)
+    assert {h.phrase for h in explain(taxonomy, "", "to go to the u.s.").tags[0].hits} == set()
 
 
 def test_negative_weights_weaken() -> None:
