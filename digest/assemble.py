@@ -9,12 +9,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from digest.model import Article, Entry, Extracted, Publish, Source
 from digest.tagging import Taxonomy, classify
 
-__all__ = ["build_article", "summarize", "retag"]
+__all__ = ["build_article", "retag", "summarize"]
 
 _TAG = re.compile(r"<\s*[A-Za-z/!?][^<>]*(?:>|$)")
 _SPACE = re.compile(r"\s+")
@@ -73,7 +73,7 @@ def build_article(
     entry: Entry | None = None,
 ) -> Article:
     """Decide every field of the stored article from what we know of it."""
-    fetched = fetched or datetime.now(timezone.utc).replace(microsecond=0)
+    fetched = fetched or datetime.now(UTC).replace(microsecond=0)
     title = inline_text(extracted.title) or inline_text(entry.title if entry else None) or url
     published = extracted.published or (entry.published if entry else None)
     # The feed gave no date and the page none either: the entry carries the

@@ -25,12 +25,15 @@ Every failure is a :class:`~digest.errors.FetchError` with a one-line reason.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import ipaddress
 import logging
 import random
 import socket
+import sys
 import zlib
-from collections.abc import AsyncIterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +41,7 @@ from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
+from urllib.request import getproxies
 from urllib.robotparser import RobotFileParser
 
 import httpx
@@ -53,10 +57,19 @@ __all__ = ["MAX_REDIRECTS", "Fetcher", "Response", "fetch_url", "format_size"]
 
 log = logging.getLogger(__name__)
 
+# httpcore 1.0 runs ``import sniffio`` several times per request to learn the
+# async library; without sniffio installed (httpx no longer needs it) every
+# one of those imports searches sys.path again and fails: about 1 ms of
+# stat() calls per request. Remember the failure once (a None entry in
+# sys.modules makes the import fail at once, with the same ModuleNotFoundError).
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
+
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUS = frozenset({429, 503})
 _ROBOTS_MAX_BYTES = 512 * 1024  # Google's limit for robots.txt
+_IDLE_CONNECTIONS_PER_SLOT = 4  # idle keep-alive connections kept per concurrency slot
 _RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError,
               httpx.ReadError, httpx.WriteError)
 
@@ -158,6 +171,89 @@ class _BoundedDecoder:
             data = self._z.unconsumed_tail
 
 
+def _environment_proxy() -> bool:
+    """Whether the environment names a proxy (httpx then routes through it)."""
+    proxies = getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+
+
+class _TrackedStream(httpx.AsyncByteStream):
+    """A response body that reports when it is closed."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, closed: Callable[[], None]) -> None:
+        self._stream = stream
+        self._closed: Callable[[], None] | None = closed
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            if self._closed is not None:
+                self._closed()
+                self._closed = None
+
+
+class _HostPools(httpx.AsyncBaseTransport):
+    """One small connection pool per origin instead of one pool for every host.
+
+    httpcore's pool looks at every connection it holds for every request it
+    assigns (and counts its idle ones once per connection), so one pool for a
+    run over many hosts costs more CPU per request the more connections it
+    keeps; and when it is full, a request to host B closes an idle connection
+    to host A, which the next request to A opens again. Here each origin has a
+    pool of ``per_host`` connections (the Fetcher's semaphores keep requests in
+    flight within the limits); the pools of origins least recently used are
+    closed once more than ``max_pools`` exist, bounding idle sockets.
+    """
+
+    def __init__(self, per_host: int, max_pools: int) -> None:
+        self._per_host = max(1, per_host)
+        self._max_pools = max_pools
+        self._ssl = httpx.create_ssl_context()  # one for all pools: building one costs ms
+        self._pools: OrderedDict[tuple[bytes, bytes, int | None],
+                                 httpx.AsyncHTTPTransport] = OrderedDict()
+        self._busy: dict[tuple[bytes, bytes, int | None], int] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        key = (url.raw_scheme, url.raw_host, url.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            await self._close_idle_pools()
+            limits = httpx.Limits(max_connections=None,
+                                  max_keepalive_connections=self._per_host)
+            pool = self._pools[key] = httpx.AsyncHTTPTransport(verify=self._ssl, limits=limits)
+        self._pools.move_to_end(key)
+        self._busy[key] = self._busy.get(key, 0) + 1
+        try:
+            response = await pool.handle_async_request(request)
+        except BaseException:
+            self._release(key)
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _TrackedStream(response.stream, lambda: self._release(key))
+        return response
+
+    def _release(self, key: tuple[bytes, bytes, int | None]) -> None:
+        self._busy[key] -= 1
+        if not self._busy[key]:
+            del self._busy[key]
+
+    async def _close_idle_pools(self) -> None:
+        surplus = len(self._pools) - self._max_pools + 1
+        for key in [k for k in self._pools if k not in self._busy][:max(surplus, 0)]:
+            await self._pools.pop(key).aclose()
+
+    async def aclose(self) -> None:
+        for pool in self._pools.values():
+            await pool.aclose()
+        self._pools.clear()
+
+
 class Fetcher:
     """Concurrent, limited HTTP GETs for one run. Use as ``async with``."""
 
@@ -172,6 +268,10 @@ class Fetcher:
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._robots: dict[str, asyncio.Future[RobotFileParser | None]] = {}
         self._resolved: dict[str, list[ipaddress.IPv4Address | ipaddress.IPv6Address]] = {}
+        if transport is None and not _environment_proxy():
+            transport = _HostPools(config.per_host,
+                                   max(1, _IDLE_CONNECTIONS_PER_SLOT * config.concurrency
+                                       // max(1, config.per_host)))
         self._client = httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,  # we follow them ourselves: count, loops, address checks

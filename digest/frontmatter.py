@@ -16,7 +16,7 @@ import yaml
 from digest.errors import StoreError
 from digest.model import Article, Publish
 
-__all__ = ["dump_article", "load_article", "split_front_matter", "parse_datetime"]
+__all__ = ["dump_article", "load_article", "parse_datetime", "split_front_matter"]
 
 _NEEDS_QUOTES = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 
@@ -99,7 +99,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     head = text[4 : 4 + end.start()]
     body = text[4 + end.end():].lstrip("\r\n")
     try:
-        data = yaml.load(head, Loader=_Loader) or {}  # noqa: S506 (a safe loader)
+        data = yaml.load(head, Loader=_Loader) or {}
     except yaml.YAMLError as exc:
         raise StoreError(f"front matter is not valid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):

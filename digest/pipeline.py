@@ -2,16 +2,20 @@
 
 ``run_fetch`` reads every configured source concurrently. Network waits run
 on one asyncio event loop (limits in :mod:`digest.fetch`); the CPU work of
-parsing feeds and extracting, tagging and fingerprinting articles runs in a
-process pool (:class:`WorkerPool`), so that it neither
-blocks the loop nor is serialised by the GIL. Everything that touches the
-archive runs on the loop's thread, one article at a time, so the store needs
-no locking and a SIGKILL leaves at most one atomic write undone.
+parsing feeds and extracting, tagging and fingerprinting articles runs in
+worker processes (:mod:`digest.work`), so that it neither blocks the loop nor
+is serialised by the GIL. Every state-database call runs on one thread, so
+dedup decisions are serialised and sqlite needs no locking; new article
+files are written (each atomically, with an fsync) on a few writer threads,
+and recorded in the state database once they are on disk. A SIGKILL leaves
+at most those few atomic writes undone, each either complete or absent.
 
 Dedup, in order: the entry's URL keys (before any fetch), then the page's
 final URL and ``rel=canonical`` (after extraction), then the body's SimHash
 against every stored fingerprint. A hit merges the source into the stored
-copy's ``sources:`` instead of storing the story twice.
+copy's ``sources:`` instead of storing the story twice. A story that is
+being written while a second copy arrives (same URL key, or a fingerprint
+within the threshold) is waited for, then merged into.
 
 A feed's validators (ETag, Last-Modified) are saved only after every entry
 it listed was stored: a run killed halfway gets a 200 next time, not a 304
@@ -21,36 +25,27 @@ that would hide the entries it never reached.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-import threading
-import multiprocessing
-import os
 import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from digest.assemble import build_article
 from digest.config import Config, FetchConfig
-from digest.errors import DigestError, ExtractError, SourceError, StoreError
-from digest.extract import extract_fragment, extract_page
-from digest.feeds import parse_feed
+from digest.errors import DigestError, SourceError, StoreError
 from digest.fetch import Fetcher, Response
-from digest.fingerprint import FingerprintIndex, simhash
-from digest.model import Article, Entry, Extracted, Source, SourceKind
+from digest.fingerprint import THRESHOLD, FingerprintIndex, hamming
+from digest.model import Article, Entry, Source, SourceKind
 from digest.store import Archive
-from digest.tagging import Taxonomy
 from digest.urls import canonicalize, url_keys
+from digest.work import Done, Job, WorkerPool
 
 __all__ = ["RunSummary", "SourceSummary", "add_inputs", "read_inputs", "run_fetch"]
 
@@ -152,6 +147,10 @@ def _page_files(path: Path) -> list[Path]:
 class _Run:
     """One run over some sources: shared fetcher, worker pool, dedup state."""
 
+    # Article files written at once: each write ends in an fsync, which is
+    # disk latency, not CPU; several in flight share the journal commits.
+    WRITERS: ClassVar[int] = 8
+
     def __init__(self, config: Config, archive: Archive, fetcher: Fetcher, pool: WorkerPool,
                  refresh: bool) -> None:
         self.config = config
@@ -160,37 +159,52 @@ class _Run:
         self.pool = pool
         self.refresh = refresh
         self.fetched = datetime.now(UTC).replace(microsecond=0)
-        self.index = FingerprintIndex()
-        # Every archive call runs on this one thread: writes (fsync, YAML) stop
-        # blocking the event loop, and one thread keeps them serialised.
-        self._writer: Executor | None = ThreadPoolExecutor(1, thread_name_prefix="digest-store")
+        self._index: FingerprintIndex | None = None  # loaded by the first store
+        # Every state-database call runs on this one thread, so that sqlite
+        # sees one connection on one thread and decisions are serialised.
+        self._db: Executor | None = ThreadPoolExecutor(1, thread_name_prefix="digest-store")
+        # New article files are written (YAML, fsync) on these threads.
+        self._writers = ThreadPoolExecutor(self.WRITERS, thread_name_prefix="digest-write")
         # URLs being fetched right now: a story in two feeds is fetched once.
         self.inflight: dict[str, asyncio.Event] = {}
+        # Stories being stored right now, by URL key and by fingerprint: a
+        # second copy waits until the first is recorded, then merges into it.
+        self._storing: dict[str, asyncio.Future[None]] = {}
+        self._storing_fps: list[tuple[int, asyncio.Future[None]]] = []
+        # Files being written (db thread only): a new story whose file name
+        # is taken by one of them waits, then gets the next free name.
+        self._reserved: dict[Path, None] = {}
+        self._writing: dict[Path, asyncio.Future[None]] = {}  # the same, on the loop's side
 
-    # -- the archive (one writer thread) ---------------------------------------
+    # -- the state database (one thread) ------------------------------------
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._writer is None:
+        if self._db is None:
             return fn(*args)
-        return await asyncio.get_running_loop().run_in_executor(self._writer, fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
 
     async def open(self) -> None:
-        def load() -> FingerprintIndex:
-            return FingerprintIndex.from_rows(self.archive.state.fingerprints())
         try:
-            self.index = await self.db(load)
+            await self.db(self.archive.state.validators, "")  # opens it on the db thread
         except sqlite3.ProgrammingError:  # the caller opened the state on its own thread
-            assert self._writer is not None
-            self._writer.shutdown(wait=True)
-            self._writer = None
-            self.index = load()
+            assert self._db is not None
+            self._db.shutdown(wait=True)
+            self._db = None
 
     def close(self) -> None:
         """Close the state database on the thread that opened it (sqlite insists)."""
-        if self._writer is not None:
-            self._writer.submit(self.archive.close).result()
-            self._writer.shutdown(wait=True)
-            self._writer = None
+        self._writers.shutdown(wait=True)
+        if self._db is not None:
+            self._db.submit(self.archive.close).result()
+            self._db.shutdown(wait=True)
+            self._db = None
+
+    @property
+    def index(self) -> FingerprintIndex:
+        """Every stored fingerprint (db thread only); a run storing nothing never loads it."""
+        if self._index is None:
+            self._index = FingerprintIndex.from_rows(self.archive.state.fingerprints())
+        return self._index
 
     def known(self, keys: tuple[str, ...], source_name: str) -> bool:
         """True (and the source merged in) when the story is stored already."""
@@ -202,8 +216,17 @@ class _Run:
         self.archive.merge_into(path, source_name, keys)
         return True
 
-    def store(self, done: Done) -> str:
-        """Store one article; "new", "existing", or the error message."""
+    def known_many(self, keys: list[tuple[str, ...]], source_name: str) -> list[bool]:
+        """:meth:`known` for every entry of a feed, in one trip to the db thread."""
+        return [self.known(k, source_name) for k in keys]
+
+    def _plan(self, done: Done) -> str | Path | tuple[Path, Article]:
+        """Decide where a finished article goes (db thread).
+
+        "new"/"existing"/an error message when that is settled here (merged
+        into a stored copy); a Path when its file name is being written by
+        another story (wait, then ask again); (path, article) to write.
+        """
         article, keys = done.article, done.keys
         try:
             path = self.archive.find(*keys)
@@ -223,15 +246,82 @@ class _Run:
                 self.archive.state.record(stored.canonical_url, self.archive.relative(path),
                                           keys, done.fingerprint)
                 return _EXISTING
-            result = self.archive.save(article, aliases=keys, fingerprint=done.fingerprint)
+            # What Archive.save does: a last look by the article's own URLs.
+            existing = self.archive.find(article.canonical_url, article.url)
+            if existing is not None:
+                if not existing.exists():
+                    log.info("%s: deleted by hand; not storing it again", existing)
+                self.archive.merge_into(existing, article.source,
+                                        (article.url, article.canonical_url, *keys))
+                return _EXISTING
+            path = self.archive.path_for(article)
         except StoreError as exc:
             return str(exc)
-        if not result.created:
-            return _EXISTING
+        if path in self._reserved:
+            return path
+        self._reserved[path] = None
+        if not article.sources:
+            article = replace(article, sources=(article.source,))
+        return path, article
+
+    def _record(self, done: Done, path: Path, written: bool) -> None:
+        """Record a written article (db thread); give its file name back either way."""
+        self._reserved.pop(path, None)
+        if not written:
+            return
+        article = done.article
+        relative = self.archive.relative(path)
+        self.archive.state.record(article.canonical_url, relative, (article.url, *done.keys),
+                                  done.fingerprint)
         if done.fingerprint is not None:
-            self.index.add(done.fingerprint, article.canonical_url,
-                           self.archive.relative(result.path))
-        return _NEW
+            self.index.add(done.fingerprint, article.canonical_url, relative)
+
+    def _blockers(self, done: Done) -> set[asyncio.Future[None]]:
+        """Stores in progress of what may be the same story."""
+        found = {self._storing[k] for k in done.keys if k in self._storing}
+        if done.fingerprint is not None:
+            found.update(f for fp, f in self._storing_fps
+                         if hamming(fp, done.fingerprint) <= THRESHOLD)
+        return found
+
+    async def store(self, done: Done) -> str:
+        """Store one article; "new", "existing", or the error message."""
+        while blockers := self._blockers(done):
+            await asyncio.wait(blockers)
+        claim: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        for key in done.keys:
+            self._storing[key] = claim
+        if done.fingerprint is not None:
+            self._storing_fps.append((done.fingerprint, claim))
+        path: Path | None = None
+        try:
+            while isinstance(plan := await self.db(self._plan, done), Path):
+                # The file name is being written by another story: wait for it.
+                writing = self._writing.get(plan)
+                await (asyncio.wait({writing}) if writing else asyncio.sleep(0.01))
+            if isinstance(plan, str):
+                return plan
+            path, article = plan
+            self._writing[path] = claim
+            written = False
+            try:
+                await asyncio.get_running_loop().run_in_executor(
+                    self._writers, self.archive.write, path, article)
+                written = True
+            except StoreError as exc:
+                return str(exc)
+            finally:
+                await self.db(self._record, done, path, written)
+            return _NEW
+        finally:
+            for key in done.keys:
+                if self._storing.get(key) is claim:
+                    del self._storing[key]
+            if done.fingerprint is not None:
+                self._storing_fps.remove((done.fingerprint, claim))
+            if path is not None and self._writing.get(path) is claim:
+                del self._writing[path]
+            claim.set_result(None)
 
     # -- sources -----------------------------------------------------------------
 
@@ -270,18 +360,21 @@ class _Run:
         limit = self.config.fetch.max_entries
         if limit:
             entries = entries[:limit]
-        await asyncio.gather(*(self.entry(source, e, tally) for e in entries))
+        keys = [url_keys(e.url) if e.url else () for e in entries]
+        known = await self.db(self.known_many, keys, source.name)
+        tally.existing += sum(known)
+        await asyncio.gather(*(self.entry(source, e, k, tally)
+                               for e, k, stored in zip(entries, keys, known, strict=True)
+                               if not stored))
         if response is not None and tally.failed == 0 and response.status == 200 \
                 and (response.etag or response.last_modified):
             await self.db(self.archive.state.set_validators, response.requested,
                           response.etag, response.last_modified)
         return tally.freeze()
 
-    async def entry(self, source: Source, entry: Entry, tally: _Tally) -> None:
-        keys = url_keys(entry.url) if entry.url else ()
-        if await self.db(self.known, keys, source.name):
-            tally.existing += 1
-            return
+    async def entry(self, source: Source, entry: Entry, keys: tuple[str, ...],
+                    tally: _Tally) -> None:
+        """One entry that is not stored yet; ``keys`` are its link's URL keys."""
         text_len = len(entry.content_html or "")
         if entry.content_html and (entry.url is None or text_len >= Job.FULL_CONTENT_MIN):
             await self.finish(Job.fragment(entry, source, self.fetched), tally)
@@ -289,11 +382,11 @@ class _Run:
         if entry.url is None:  # only a summary: that is all this story will ever have
             await self.finish(Job.fragment(entry, source, self.fetched, summary=True), tally)
             return
-        await self.page(source, entry.url, entry, tally, trusted=False)
+        await self.page(source, entry.url, entry, tally, trusted=False, keys=keys)
 
     async def page(self, source: Source, url: str, entry: Entry | None, tally: _Tally,
-                   *, trusted: bool) -> None:
-        keys = url_keys(url)
+                   *, trusted: bool, keys: tuple[str, ...] | None = None) -> None:
+        keys = url_keys(url) if keys is None else keys
         if entry is None and await self.db(self.known, keys, source.name):
             tally.existing += 1
             return
@@ -349,7 +442,7 @@ class _Run:
         if isinstance(result, str):
             tally.fail(result)
             return
-        outcome = await self.db(self.store, result)
+        outcome = await self.store(result)
         if outcome == _NEW:
             tally.new += 1
         elif outcome == _EXISTING:
@@ -452,191 +545,3 @@ def read_inputs(inputs: list[str], config: FetchConfig | None = None,
             yield item, _read_file(Path(item)), None, None
         except SourceError as exc:
             yield item, exc, None, None
-
-
-# --- the CPU work, in worker processes ------------------------------------------
-
-
-@dataclass(frozen=True)
-class Job:
-    """One article's CPU work: extract (page, file or feed content), tag, fingerprint."""
-
-    # Feed content shorter than this is a teaser: the linked page is read instead.
-    FULL_CONTENT_MIN: ClassVar[int] = 200
-
-    kind: Literal["page", "fragment", "file"]
-    data: bytes | str
-    url: str | None  # the page's final URL, a file:// URI, or the entry's link
-    content_type: str | None
-    entry: Entry | None
-    source: Source
-    fetched: datetime
-    keys: tuple[str, ...] = ()  # URLs the story was already known by (the entry's link)
-
-    @classmethod
-    def page(cls, data: bytes, url: str, content_type: str | None, entry: Entry | None,
-             source: Source, fetched: datetime, extra_keys: tuple[str, ...] = ()) -> Job:
-        return cls("page", data, url, content_type, entry, source, fetched, extra_keys)
-
-    @classmethod
-    def fragment(cls, entry: Entry, source: Source, fetched: datetime, *,
-                 summary: bool = False) -> Job:
-        html = (entry.summary_html if summary else entry.content_html) or ""
-        return cls("fragment", html, entry.url, None, entry, source, fetched)
-
-    @classmethod
-    def file(cls, data: bytes, uri: str, source: Source, fetched: datetime) -> Job:
-        return cls("file", data, uri, None, None, source, fetched, (uri,))
-
-
-@dataclass(frozen=True)
-class Done:
-    article: Article
-    fingerprint: int | None
-    keys: tuple[str, ...]  # every URL the story is known by, canonical first
-
-
-def _canonical(claimed: str | None, url: str) -> str:
-    """The page's rel=canonical when it is plausible, else the URL it came from."""
-    if not claimed or not claimed.startswith(("http://", "https://")):
-        return canonicalize(url)
-    canonical = canonicalize(claimed)
-    # Sites that point every page's canonical at their home page would merge
-    # every story into one: a canonical home page for an inner page is ignored.
-    if urlsplit(canonical).path in ("", "/") and urlsplit(url).path not in ("", "/"):
-        return canonicalize(url)
-    return canonical
-
-
-def _entry_url(job: Job) -> str:
-    """A stable URL for an entry that has no link of its own."""
-    entry = job.entry
-    seed = f"{entry.title if entry else ''}\n{job.data!s}".encode("utf-8", "replace")
-    location = job.source.location
-    if not location.startswith(("http://", "https://", "file:")):
-        location = Path(location).resolve().as_uri()
-    return f"{location}#entry-{hashlib.sha1(seed).hexdigest()[:12]}"
-
-
-def _work(job: Job, taxonomy: Taxonomy | None = None) -> Done | str:
-    """Run one job; an error comes back as its one-line message."""
-    taxonomy = taxonomy or _WORKER_TAXONOMY
-    assert taxonomy is not None, "worker not initialised"
-    entry = job.entry
-    try:
-        if job.kind == "fragment":
-            assert entry is not None
-            markdown, text = extract_fragment(str(job.data), base_url=entry.url)
-            if not text.strip():
-                return f"{entry.url or entry.title or job.source.name}: the feed entry has no text"
-            extracted = Extracted(title=entry.title, markdown=markdown, text=text,
-                                  author=entry.author, url=entry.url,
-                                  published=None if entry.date_missing else entry.published)
-            url = entry.url or _entry_url(job)
-        else:
-            page_url = job.url if job.kind == "page" else None
-            extracted = extract_page(job.data, url=page_url, content_type=job.content_type)
-            url = job.url or ""
-            if job.kind == "file":
-                url = extracted.url or extracted.canonical_url or url
-    except ExtractError as exc:
-        return f"{job.url or job.source.name}: {exc}"
-    except Exception as exc:  # a parser bug must cost one article, not the run
-        log.debug("extraction crashed on %s", job.url, exc_info=True)
-        return f"{job.url or job.source.name}: extraction failed: {type(exc).__name__}: {exc}"
-    canonical = _canonical(extracted.canonical_url, url)
-    article = build_article(extracted, source=job.source, source_name=job.source.name, url=url,
-                            taxonomy=taxonomy, fetched=job.fetched, entry=entry)
-    date_missing = bool(entry and entry.date_missing and extracted.published is None)
-    article = replace(article, canonical_url=canonical,
-                      date_missing=article.date_missing or date_missing)
-    keys = (*url_keys(canonical), *url_keys(url), *job.keys)
-    if entry is not None and entry.url:
-        keys = (*keys, *url_keys(entry.url))
-    return Done(article, simhash(extracted.text), tuple(dict.fromkeys(keys)))
-
-
-def _parse_feed(data: bytes, url: str | None, content_type: str | None, source: str,
-                fetched: datetime) -> tuple[Entry, ...]:
-    return parse_feed(data, url=url, content_type=content_type, source=source, fetched=fetched)
-
-
-_WORKER_TAXONOMY: Taxonomy | None = None
-
-
-def _init_worker(taxonomy: Taxonomy) -> None:
-    global _WORKER_TAXONOMY
-    _WORKER_TAXONOMY = taxonomy
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this worker once its parent is gone.
-
-    A ``digest fetch`` killed with SIGKILL cannot stop its pool; its workers
-    are then re-parented, which this notices.
-    """
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-class WorkerPool:
-    """Where the CPU work runs: worker processes, once there is enough of it.
-
-    The first ``inline_first`` jobs of a run go to one background thread:
-    a small run (``digest add``, a quiet feed) is done before worker
-    processes would have started. ``jobs=1`` never starts processes.
-    """
-
-    def __init__(self, taxonomy: Taxonomy, *, jobs: int = 0, inline_first: int = 16) -> None:
-        self.taxonomy = taxonomy
-        self.jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
-        self.inline_first = inline_first
-        self._submitted = 0
-        self._pool: Executor | None = None
-        self._thread: Executor | None = None
-
-    def __enter__(self) -> WorkerPool:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        for executor in (self._pool, self._thread):
-            if executor is not None:
-                executor.shutdown(wait=True, cancel_futures=True)
-        self._pool = self._thread = None
-
-    def _executor(self) -> tuple[Executor, bool]:
-        """The executor for the next job, and whether it is the process pool."""
-        self._submitted += 1
-        if self.jobs == 1 or self._submitted <= self.inline_first:
-            if self._thread is None:
-                self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest-cpu")
-            return self._thread, False
-        if self._pool is None:
-            # spawn: workers are children of this process, start clean (no
-            # inherited locks from our event-loop threads) and notice when this
-            # process dies, even by SIGKILL (see _exit_with_parent). A
-            # forkserver would outlive a killed run, and its workers with it.
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
-                                             initializer=_init_worker, initargs=(self.taxonomy,))
-        return self._pool, True
-
-    async def run(self, job: Job) -> Done | str:
-        executor, in_process = self._executor()
-        loop = asyncio.get_running_loop()
-        try:
-            if in_process:
-                return await loop.run_in_executor(executor, _work, job)
-            return await loop.run_in_executor(executor, _work, job, self.taxonomy)
-        except BrokenProcessPool:
-            return f"{job.url or job.source.name}: the extraction worker died"
-
-    async def parse_feed(self, data: bytes, url: str | None, content_type: str | None,
-                         source: str, fetched: datetime) -> tuple[Entry, ...]:
-        executor, _ = self._executor()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(executor, _parse_feed, data, url, content_type,
-                                          source, fetched)

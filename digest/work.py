@@ -1,0 +1,240 @@
+"""The CPU work of a fetch run, in worker processes.
+
+One :class:`Job` is one article's CPU work: extract it (a fetched page, a
+local file or a feed entry's content), assemble and tag it, fingerprint its
+body. :func:`_work` runs a job and returns a :class:`Done` (or the error's
+one-line message). :class:`WorkerPool` decides where jobs run: the first few
+of a run on one background thread (a ``digest add`` is done before worker
+processes would have started), the rest in worker processes, so that the CPU
+work neither blocks the event loop nor is serialised by the GIL.
+
+The extraction stack (lxml, trafilatura, Markdown) is imported by the first
+job, not by this module: a run in which nothing is new never loads it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import ClassVar, Literal
+from urllib.parse import urlsplit
+
+from digest.errors import ExtractError
+from digest.model import Article, Entry, Extracted, Source
+from digest.tagging import Taxonomy
+from digest.urls import canonicalize, url_keys
+
+__all__ = ["Done", "Job", "WorkerPool"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One article's CPU work: extract (page, file or feed content), tag, fingerprint."""
+
+    # Feed content shorter than this is a teaser: the linked page is read instead.
+    FULL_CONTENT_MIN: ClassVar[int] = 200
+
+    kind: Literal["page", "fragment", "file"]
+    data: bytes | str
+    url: str | None  # the page's final URL, a file:// URI, or the entry's link
+    content_type: str | None
+    entry: Entry | None
+    source: Source
+    fetched: datetime
+    keys: tuple[str, ...] = ()  # URLs the story was already known by (the entry's link)
+
+    @classmethod
+    def page(cls, data: bytes, url: str, content_type: str | None, entry: Entry | None,
+             source: Source, fetched: datetime, extra_keys: tuple[str, ...] = ()) -> Job:
+        return cls("page", data, url, content_type, entry, source, fetched, extra_keys)
+
+    @classmethod
+    def fragment(cls, entry: Entry, source: Source, fetched: datetime, *,
+                 summary: bool = False) -> Job:
+        html = (entry.summary_html if summary else entry.content_html) or ""
+        # The worker reads the HTML from ``data``; the entry travels without it
+        # (feed content is most of an entry's size, and it would be pickled twice).
+        return cls("fragment", html, entry.url, None,
+                   replace(entry, content_html=None, summary_html=None), source, fetched)
+
+    @classmethod
+    def file(cls, data: bytes, uri: str, source: Source, fetched: datetime) -> Job:
+        return cls("file", data, uri, None, None, source, fetched, (uri,))
+
+
+@dataclass(frozen=True)
+class Done:
+    article: Article
+    fingerprint: int | None
+    keys: tuple[str, ...]  # every URL the story is known by, canonical first
+
+
+def _canonical(claimed: str | None, url: str) -> str:
+    """The page's rel=canonical when it is plausible, else the URL it came from."""
+    if not claimed or not claimed.startswith(("http://", "https://")):
+        return canonicalize(url)
+    canonical = canonicalize(claimed)
+    # Sites that point every page's canonical at their home page would merge
+    # every story into one: a canonical home page for an inner page is ignored.
+    if urlsplit(canonical).path in ("", "/") and urlsplit(url).path not in ("", "/"):
+        return canonicalize(url)
+    return canonical
+
+
+def _entry_url(job: Job) -> str:
+    """A stable URL for an entry that has no link of its own."""
+    entry = job.entry
+    seed = f"{entry.title if entry else ''}\n{job.data!s}".encode("utf-8", "replace")
+    location = job.source.location
+    if not location.startswith(("http://", "https://", "file:")):
+        location = Path(location).resolve().as_uri()
+    return f"{location}#entry-{hashlib.sha1(seed).hexdigest()[:12]}"
+
+
+def _work(job: Job, taxonomy: Taxonomy | None = None) -> Done | str:
+    """Run one job; an error comes back as its one-line message."""
+    from digest.assemble import build_article
+    from digest.extract import extract_fragment, extract_page
+    from digest.fingerprint import simhash
+
+    taxonomy = taxonomy or _WORKER_TAXONOMY
+    assert taxonomy is not None, "worker not initialised"
+    entry = job.entry
+    try:
+        if job.kind == "fragment":
+            assert entry is not None
+            markdown, text = extract_fragment(str(job.data), base_url=entry.url)
+            if not text.strip():
+                return f"{entry.url or entry.title or job.source.name}: the feed entry has no text"
+            extracted = Extracted(title=entry.title, markdown=markdown, text=text,
+                                  author=entry.author, url=entry.url,
+                                  published=None if entry.date_missing else entry.published)
+            url = entry.url or _entry_url(job)
+        else:
+            page_url = job.url if job.kind == "page" else None
+            extracted = extract_page(job.data, url=page_url, content_type=job.content_type)
+            url = job.url or ""
+            if job.kind == "file":
+                url = extracted.url or extracted.canonical_url or url
+    except ExtractError as exc:
+        return f"{job.url or job.source.name}: {exc}"
+    except Exception as exc:  # a parser bug must cost one article, not the run
+        log.debug("extraction crashed on %s", job.url, exc_info=True)
+        return f"{job.url or job.source.name}: extraction failed: {type(exc).__name__}: {exc}"
+    canonical = _canonical(extracted.canonical_url, url)
+    article = build_article(extracted, source=job.source, source_name=job.source.name, url=url,
+                            taxonomy=taxonomy, fetched=job.fetched, entry=entry)
+    date_missing = bool(entry and entry.date_missing and extracted.published is None)
+    article = replace(article, canonical_url=canonical,
+                      date_missing=article.date_missing or date_missing)
+    keys = (*url_keys(canonical), *url_keys(url), *job.keys)
+    if entry is not None and entry.url:
+        keys = (*keys, *url_keys(entry.url))
+    return Done(article, simhash(extracted.text), tuple(dict.fromkeys(keys)))
+
+
+def _parse_feed(data: bytes, url: str | None, content_type: str | None, source: str,
+                fetched: datetime) -> tuple[Entry, ...]:
+    from digest.feeds import parse_feed
+
+    return parse_feed(data, url=url, content_type=content_type, source=source, fetched=fetched)
+
+
+_WORKER_TAXONOMY: Taxonomy | None = None
+
+
+def _init_worker(taxonomy: Taxonomy) -> None:
+    global _WORKER_TAXONOMY
+    _WORKER_TAXONOMY = taxonomy
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    # Load the extraction stack now, while the parent is still busy fetching,
+    # rather than inside the first job.
+    import digest.assemble
+    import digest.extract
+    import digest.feeds
+    import digest.fingerprint  # noqa: F401
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once its parent is gone.
+
+    A ``digest fetch`` killed with SIGKILL cannot stop its pool; its workers
+    are then re-parented, which this notices.
+    """
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+class WorkerPool:
+    """Where the CPU work runs: worker processes, once there is enough of it.
+
+    The first ``inline_first`` jobs of a run go to one background thread:
+    a small run (``digest add``, a quiet feed) is done before worker
+    processes would have started. ``jobs=1`` never starts processes.
+    """
+
+    def __init__(self, taxonomy: Taxonomy, *, jobs: int = 0, inline_first: int = 16) -> None:
+        self.taxonomy = taxonomy
+        self.jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
+        self.inline_first = inline_first
+        self._submitted = 0
+        self._pool: Executor | None = None
+        self._thread: Executor | None = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        for executor in (self._pool, self._thread):
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._thread = None
+
+    def _executor(self) -> tuple[Executor, bool]:
+        """The executor for the next job, and whether it is the process pool."""
+        self._submitted += 1
+        if self.jobs == 1 or self._submitted <= self.inline_first:
+            if self._thread is None:
+                self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest-cpu")
+            return self._thread, False
+        if self._pool is None:
+            # spawn: workers are children of this process, start clean (no
+            # inherited locks from our event-loop threads) and notice when this
+            # process dies, even by SIGKILL (see _exit_with_parent). A
+            # forkserver would outlive a killed run, and its workers with it.
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
+                                             initializer=_init_worker, initargs=(self.taxonomy,))
+        return self._pool, True
+
+    async def run(self, job: Job) -> Done | str:
+        executor, in_process = self._executor()
+        loop = asyncio.get_running_loop()
+        try:
+            if in_process:
+                return await loop.run_in_executor(executor, _work, job)
+            return await loop.run_in_executor(executor, _work, job, self.taxonomy)
+        except BrokenProcessPool:
+            return f"{job.url or job.source.name}: the extraction worker died"
+
+    async def parse_feed(self, data: bytes, url: str | None, content_type: str | None,
+                         source: str, fetched: datetime) -> tuple[Entry, ...]:
+        executor, _ = self._executor()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(executor, _parse_feed, data, url, content_type,
+                                          source, fetched)
