@@ -161,6 +161,7 @@ def fetch(state: _State, refresh: bool, wait: float) -> None:
     config = state.require()
     with archive_lock(config.state_path.parent / "lock", wait=wait, what="digest fetch"):
         archive = Archive(config.content_dir, config.state_path)
+        archive.sweep_staging()
         try:
             summary = run_fetch(config, archive, refresh=refresh, progress=_progress())
         finally:
@@ -189,6 +190,7 @@ def add(state: _State, inputs: tuple[str, ...]) -> None:
     config = state.require()
     with archive_lock(config.state_path.parent / "lock", what="digest add"):
         archive = Archive(config.content_dir, config.state_path)
+        archive.sweep_staging()
         try:
             summary = add_inputs(config, archive, list(inputs))
         finally:
@@ -366,6 +368,7 @@ def reindex(state: _State, yes: bool) -> None:
     config = state.require()
     with archive_lock(config.state_path.parent / "lock", what="digest reindex"):
         archive = Archive(config.content_dir, config.state_path)
+        archive.sweep_staging()
         try:
             count = archive.reindex()
         finally:

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
-__all__ = ["Article", "Entry", "Extracted", "Source", "SourceKind", "Publish"]
+__all__ = ["Article", "Entry", "Extracted", "Publish", "Source", "SourceKind"]
 
 
-class SourceKind(str, Enum):
+class SourceKind(StrEnum):
     FEED = "feed"  # an RSS/Atom/RDF/JSON feed URL (or a local feed file)
     URL = "url"  # a single article page
     PATH = "path"  # a local .html/.txt file or a folder of them
 
 
-class Publish(str, Enum):
+class Publish(StrEnum):
     FULL = "full"  # the site shows the whole body
     EXCERPT = "excerpt"  # the site shows summary + link; the archive keeps the body
 

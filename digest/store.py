@@ -63,10 +63,24 @@ def slugify(title: str, fallback: str) -> str:
     return f"article-{digest}"
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write text so that readers see the old content or the new, never a mix."""
+def atomic_write(path: Path, text: str, *, staging: Path | None = None) -> None:
+    """Write text so that readers see the old content or the new, never a mix.
+
+    With ``staging`` (a folder on the same filesystem) the temporary file is
+    made there, so a process killed mid-write leaves debris in the staging
+    folder, never beside the articles; across filesystems it falls back to
+    the target's own folder.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=path.parent)
+    if staging is not None:
+        try:
+            staging.mkdir(parents=True, exist_ok=True)
+            if staging.stat().st_dev != path.parent.stat().st_dev:
+                staging = None
+        except OSError:
+            staging = None
+    folder = staging or path.parent
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -178,6 +192,8 @@ class Archive:
         self.content_dir = content_dir
         self.articles_dir = content_dir / "articles"
         self.state_path = state_path
+        # Temporary files of article writes; see atomic_write.
+        self.staging_dir = state_path.parent / "staging"
         self._state: StateDB | None = None
 
     # -- state database, rebuilt from the files when missing or broken --
@@ -215,6 +231,18 @@ class Archive:
     def reindex(self) -> int:
         """Rebuild the article part of the state database from content/."""
         return self._reindex(self.state)
+
+    def sweep_staging(self) -> int:
+        """Remove temporary files left by a killed run; call with the lock held."""
+        removed = 0
+        if self.staging_dir.is_dir():
+            for leftover in self.staging_dir.glob(f"{TMP_PREFIX}*"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+                    removed += 1
+        if removed:
+            log.info("removed %d temporary file(s) left by an interrupted run", removed)
+        return removed
 
     def close(self) -> None:
         if self._state is not None:
@@ -284,7 +312,7 @@ class Archive:
 
     def write(self, path: Path, article: Article) -> None:
         try:
-            atomic_write(path, dump_article(article))
+            atomic_write(path, dump_article(article), staging=self.staging_dir)
         except OSError as exc:
             raise StoreError(f"{path}: cannot be written: {exc.strerror or exc}") from None
 

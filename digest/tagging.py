@@ -261,7 +261,9 @@ def default_taxonomy() -> Taxonomy:
     """The packaged default taxonomy; a broken packaged file is a bug, so it raises."""
     import yaml
 
-    raw = yaml.safe_load(default_taxonomy_yaml())
+    # libyaml's safe loader when present: this runs at every start of digest.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    raw = yaml.load(default_taxonomy_yaml(), Loader=loader)  # a safe loader
     problems: list[str] = []
     taxonomy = parse_taxonomy(raw, lambda p, m: problems.append(f"{_dotted(p)}: {m}"))
     if problems:

@@ -153,6 +153,8 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path, many: Server) -
     final = _digest("fetch", cwd=tmp_path)
     assert final.returncode == 0, final.stderr + final.stdout
     assert len(_check_archive(tmp_path)) == 60
+    staging = tmp_path / ".digest/staging"
+    assert not list(staging.glob("*")) if staging.exists() else True, "debris not swept"
 
 
 # --- disk full and read-only ----------------------------------------------
