@@ -306,3 +306,21 @@ def test_classify_never_raises_on_phrase_soup(words: list[str]) -> None:
     text = "".join(words)
     explain(default_taxonomy(), text[:20], text).render()
     classify(default_taxonomy(), text, text)
+
+
+def test_byte_tokeniser_finds_the_same_words_as_the_word_regex() -> None:
+    from digest._tagmatch import _WORD, _words
+
+    samples = [
+        "Plain ASCII, with punctuation: US-China (talks) & 2025's \"deal\".",
+        "Curly ‘quotes’ — dashes – and an ellipsis… around words",
+        "İstanbul café Ωmega Москва naïve a\u0301b ɐɑ ͱx",
+        "中国US美国 emoji 🏳️‍🌈 flags\u00a0and\u200bjoiners",
+        "\ud800lone surrogate",
+        "",
+    ]
+    for text in samples:
+        found = _WORD.findall(text)
+        assert _words(text, lower=False) == found
+        low = "\x00".join(found).lower().split("\x00") if found else []
+        assert _words(text, lower=True) == low
