@@ -49,7 +49,7 @@ def html_fragments(draw: st.DrawFn, depth: int = 0) -> str:
 SAFE_ELEMENTS = {"div", "p", "a", "img", "em", "strong", "code", "pre", "blockquote", "ul",
                  "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody",
                  "tr", "th", "td", "br", "hr"}
-RAW_TAG_IN_MARKDOWN = re.compile(r"<\s*/?\s*[a-z]", re.I)
+RAW_TAG_IN_MARKDOWN = re.compile(r"<[a-z/!?]", re.I)  # what HTML parsers take for a tag
 
 
 def active_parts(rendered: str) -> list[str]:
