@@ -1,15 +1,22 @@
 """Benchmark: `digest build` against a plain `mkdocs build` of the same articles.
 
 Generates N synthetic articles (~800 words, 1–3 tags, 50 sources, dates over a
-year), then builds them twice, each build in its own subprocess:
+year), then builds the very same article files (hard links) twice, each build
+in its own subprocess:
 
-* digest: `digest build` (listing pages + MkDocs + Pagefind index);
-* plain:  `mkdocs build` with a minimal explicit-nav config, Material's search.
+* digest: `digest build` (listing pages + MkDocs with digest's mkdocs.yml and
+  theme override + Pagefind index), as a user runs it;
+* plain:  `mkdocs build` of the same articles with the same theme (Material,
+  system fonts) and a minimal config: a one-entry explicit nav, articles
+  `not_in_nav`, Material's own search plugin (the search a plain site ships).
 
-Reports wall time, peak memory (max RSS of the build process and its children,
-from getrusage(RUSAGE_CHILDREN) in a fresh measuring process), size of site/,
-and the bytes a browser downloads to run one search (measured in headless
-Chromium when it is available, else estimated from the files).
+Reports wall time and CPU time (user+sys of the build and its children: less
+sensitive than wall time when the machine is shared), peak memory (the largest
+max RSS of one process of the build, from getrusage(RUSAGE_CHILDREN) in a fresh
+measuring process), size of site/, the bytes a browser downloads to run one
+search (measured in headless Chromium when it is available), and where the
+digest build spends its wall time (from its own log line: listing pages,
+MkDocs, and the search index left after MkDocs).
 
     python benchmarks/site.py                 # 1,000 and 10,000 articles
     python benchmarks/site.py --sizes 200     # a quick run
@@ -24,6 +31,7 @@ import http.server
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +40,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from digest.frontmatter import dump_article
 from digest.model import Article
@@ -156,10 +165,9 @@ def measure(cmd: list[str], cwd: Path) -> dict[str, float]:
     probe = (
         "import json,resource,subprocess,sys,time;t=time.perf_counter();"
         "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.PIPE);"
-        "w=time.perf_counter()-t;"
-        "print(json.dumps({'rc':r.returncode,'wall':w,"
-        "'rss':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024,"
-        "'err':r.stderr.decode()[-800:]}))"
+        "w=time.perf_counter()-t;u=resource.getrusage(resource.RUSAGE_CHILDREN);"
+        "print(json.dumps({'rc':r.returncode,'wall':w,'cpu':u.ru_utime+u.ru_stime,"
+        "'rss':u.ru_maxrss/1024,'err':r.stderr.decode(errors='replace')[-4000:]}))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe, *cmd], cwd=cwd, capture_output=True, text=True, check=True
@@ -167,7 +175,16 @@ def measure(cmd: list[str], cwd: Path) -> dict[str, float]:
     data = json.loads(out.stdout)
     if data["rc"] != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{data['err']}")
-    return {"wall": data["wall"], "rss": data["rss"]}
+    return {"wall": data["wall"], "cpu": data["cpu"], "rss": data["rss"], "log": data["err"]}
+
+
+_SPLIT = re.compile(r"in ([\d.]+) s: pages ([\d.]+) s, MkDocs ([\d.]+) s, search index ([\d.]+) s")
+
+
+def split(log: str) -> tuple[float, float, float] | None:
+    """(listing pages, MkDocs, search index after MkDocs) seconds from digest's log line."""
+    m = _SPLIT.search(log)
+    return None if m is None else (float(m[2]), float(m[3]), float(m[4]))
 
 
 def du(path: Path) -> int:
@@ -182,8 +199,12 @@ def search_bytes_browser(site: Path, page: str, box: str, query: str) -> int | N
         return None
     if not Path("/usr/bin/chromium").exists():
         return None
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     total = 0
@@ -220,7 +241,7 @@ def search_bytes_browser(site: Path, page: str, box: str, query: str) -> int | N
     return total
 
 
-def run(size: int, work: Path) -> dict[str, float]:
+def run(size: int, work: Path) -> dict[str, Any]:
     root = work / f"n{size}"
     shutil.rmtree(root, ignore_errors=True)
     digest_root, plain_root = root / "digest", root / "plain"
@@ -237,17 +258,26 @@ def run(size: int, work: Path) -> dict[str, float]:
     (plain_root / "content" / "index.md").write_text("# Plain\n", encoding="utf-8")
     (plain_root / "mkdocs.yml").write_text(PLAIN_MKDOCS, encoding="utf-8")
 
-    d = measure([str(BIN / "digest"), "-q", "build"], digest_root)
+    load = os.getloadavg()[0]
+    d = measure([str(BIN / "digest"), "build"], digest_root)
     p = measure([str(BIN / "mkdocs"), "build", "-q"], plain_root)
+    parts = split(d["log"])
     d_site, p_site = digest_root / "site", plain_root / "site"
     material_index = (p_site / "search" / "search_index.json").stat().st_size
     d_search = search_bytes_browser(d_site, "search/", ".pagefind-ui__search-input", "regulators")
     p_search = search_bytes_browser(p_site, "", "material", "regulators")
     return {
         "articles": size,
+        "load": round(load, 1),
         "digest_s": round(d["wall"], 1),
         "plain_s": round(p["wall"], 1),
         "ratio": round(d["wall"] / p["wall"], 2),
+        "digest_cpu_s": round(d["cpu"], 1),
+        "plain_cpu_s": round(p["cpu"], 1),
+        "cpu_ratio": round(d["cpu"] / p["cpu"], 2),
+        "pages_s": None if parts is None else parts[0],
+        "mkdocs_s": None if parts is None else parts[1],
+        "search_s": None if parts is None else parts[2],
         "digest_peak_mb": round(d["rss"]),
         "plain_peak_mb": round(p["rss"]),
         "digest_site_mb": round(du(d_site) / 1e6, 1),
@@ -256,6 +286,43 @@ def run(size: int, work: Path) -> dict[str, float]:
         "plain_search_kb": round((p_search or material_index) / 1e3),
         "material_index_kb": round(material_index / 1e3),
     }
+
+
+def _pct(part: float | None, whole: float) -> str:
+    return "?" if part is None else f"{part:.1f} s ({100 * part / whole:.0f}%)"
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """Both builds side by side per size, then where digest's time goes."""
+    lines = [
+        "| articles | build | wall s | CPU s | peak MB | site MB | search KB |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        n = f"{r['articles']:,}"
+        d_search = "?" if r["digest_search_kb"] is None else f"{r['digest_search_kb']:,}"
+        lines.append(
+            f"| {n} | digest build | {r['digest_s']} | {r['digest_cpu_s']} | "
+            f"{r['digest_peak_mb']} | {r['digest_site_mb']} | {d_search} |"
+        )
+        lines.append(
+            f"| {n} | plain mkdocs build | {r['plain_s']} | {r['plain_cpu_s']} | "
+            f"{r['plain_peak_mb']} | {r['plain_site_mb']} | {r['plain_search_kb']:,} |"
+        )
+        lines.append(f"| {n} | **ratio** | **{r['ratio']}×** | {r['cpu_ratio']}× | | | |")
+    lines += [
+        "",
+        "| articles | digest wall s | listing pages | MkDocs | search index after MkDocs"
+        " | s per 1,000 articles | load avg |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['articles']:,} | {r['digest_s']} | {_pct(r['pages_s'], r['digest_s'])} | "
+            f"{_pct(r['mkdocs_s'], r['digest_s'])} | {_pct(r['search_s'], r['digest_s'])} | "
+            f"{1000 * r['digest_s'] / r['articles']:.1f} | {r['load']} |"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -270,6 +337,8 @@ def main() -> None:
         row = run(size, work)
         rows.append(row)
         print(json.dumps(row), f"# {time.perf_counter() - started:.0f}s", flush=True)
+    print()
+    print(table(rows))
     if args.workdir is None:
         shutil.rmtree(work, ignore_errors=True)
 

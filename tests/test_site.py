@@ -204,3 +204,109 @@ def test_md_escape_renders_as_plain_text(text: str) -> None:
     assert "<script" not in out and "<a" not in out and "onclick=" not in out
     plain = html.unescape(re.sub(r"</?p>", "", out))
     assert plain == " ".join(text.replace("\x00", "").split())
+
+
+def test_listing_links_resolve(built: tuple[Config, Archive, Path]) -> None:
+    # The listings are raw HTML with final URLs (MkDocs does not check those links).
+    _, _, site = built
+    pages = [site / "index.html"] + [
+        p
+        for folder in ("tags", "sources", "days", "archive")
+        for p in (site / folder).rglob("index.html")
+    ]
+    checked = 0
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for href in re.findall(r'<a href="([^"#:]+)"', html):
+            target = (page.parent / href).resolve()
+            assert (target / "index.html").exists() or target.is_file(), (page, href)
+            checked += 1
+    assert checked > 50
+
+
+def test_memoised_parts_match_a_full_render(built: tuple[Config, Archive, Path]) -> None:
+    # Article and listing pages share nav, tabs, palette, footer and config (rendered
+    # once per depth); every one of them must still carry them, identical.
+    _, _, site = built
+    pages = sorted((site / "articles").rglob("index.html"))
+    assert len(pages) > 3
+
+    def shell(path: Path) -> list[str]:
+        html = path.read_text(encoding="utf-8")
+        out = []
+        for start, end in (
+            ('<nav class="md-tabs"', "</nav>"),
+            ('<nav class="md-nav md-nav--primary', "</nav>"),
+            ('<form class="md-header__option" data-md-component="palette"', "</form>"),
+            ('<script id="__config"', "</script>"),
+            ('<footer class="md-footer">', "</footer>"),
+        ):
+            i = html.index(start)
+            out.append(" ".join(html[i : html.index(end, i)].split()))
+        return out
+
+    first = shell(pages[0])
+    assert 'href="../../../../../tags/"' in first[0]  # links relative to the article's depth
+    assert all(shell(p) == first for p in pages[1:])
+    tag = shell(site / "tags" / "platform-policy" / "index.html")
+    assert 'href="../"' in tag[0]  # the Tags tab, from inside tags/
+
+
+def test_href_follows_use_directory_urls() -> None:
+    from digest.site.text import href
+
+    assert href("days/2025-01-15.md", "articles/2025/01/15/x.md") == "../../articles/2025/01/15/x/"
+    assert href("tags/a/2.md", "tags/a/index.md") == "../"
+    assert href("tags/a/index.md", "tags/a/2.md") == "2/"
+    assert href("index.md", "index.md") == "./"
+    assert href("days/2025-01-15.md", "articles/2025/01/15/x.md", False) == (
+        "../articles/2025/01/15/x.html"
+    )
+    assert href("tags/a/2.md", "tags/a/index.md", False) == "index.html"
+
+
+def test_in_process_shortcuts_change_no_page(
+    built: tuple[Config, Archive, Path], tmp_path: Path
+) -> None:
+    # `digest build` passes the listings' raw HTML around Markdown and memoises the
+    # theme's page-independent parts; plain `mkdocs build` of the same content/ must
+    # give the same pages (modulo blank lines).
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    config, _, site = built
+    cfg = load_config(
+        str(config.root / "mkdocs.yml"),
+        site_name=config.site.title,
+        site_url=config.site.url,
+        site_description=config.site.description,
+        site_dir=str(tmp_path / "plain"),
+    )
+    cfg["extra"]["digest"] = {"search_bodies": config.site.search_bodies}
+    mkdocs_build(cfg)
+    plain = tmp_path / "plain"
+    rels = ["index.html"] + [
+        p.relative_to(site).as_posix()
+        for folder in ("tags", "sources", "days", "archive")
+        for p in (site / folder).rglob("index.html")
+    ]
+    rels.append(
+        next((site / "articles").rglob("a-journey-*/index.html")).relative_to(site).as_posix()
+    )
+    for rel in rels:
+        ours = (site / rel).read_text(encoding="utf-8").split()
+        theirs = (plain / rel).read_text(encoding="utf-8").split()
+        assert ours == theirs, rel
+
+
+def test_search_gets_only_the_article_part(built: tuple[Config, Archive, Path]) -> None:
+    from digest.site.liveindex import indexed_part
+
+    _, _, site = built
+    page = next((site / "articles").rglob("a-journey-*/index.html")).read_text(encoding="utf-8")
+    part = indexed_part(page)
+    assert part.startswith('<html lang="en"><head></head><body><!--digest-index-->')
+    assert "data-pagefind-body" in part and SEED_TITLE in part
+    assert "md-tabs" not in part and "__config" not in part  # no theme
+    assert len(part) < len(page) / 2
+    assert indexed_part("<html><body>x</body></html>") == "<html><body>x</body></html>"

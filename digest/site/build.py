@@ -6,6 +6,7 @@ import logging
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ from mkdocs.exceptions import MkDocsException
 from digest.config import Config
 from digest.errors import DigestError
 from digest.site.generate import GenerateReport, generate
+from digest.site.liveindex import LiveIndex, LiveIndexPlugin
+from digest.site.overrides import sync_overrides
+from digest.site.passthrough import MemoKey, PassthroughPlugin
 from digest.store import Archive
 
 __all__ = ["build", "index_search", "search_language"]
@@ -54,8 +58,18 @@ def index_search(site_dir: Path, language: str) -> bool:
     shutil.rmtree(site_dir / "pagefind", ignore_errors=True)
     # Only article pages carry data-pagefind-body; globbing them spares Pagefind
     # reading the listing pages at all.
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent",
-           "--force-language", language, "--glob", "articles/**/*.html"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site_dir),
+        "--silent",
+        "--force-language",
+        language,
+        "--glob",
+        "articles/**/*.html",
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise DigestError(
@@ -64,9 +78,24 @@ def index_search(site_dir: Path, language: str) -> bool:
     return True
 
 
+def _start_live_index(language: str) -> LiveIndex | None:
+    """A Pagefind service to feed during the build, or None (then the CLI runs after)."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return None
+    executable = get_executable()
+    if executable is None:
+        return None
+    try:
+        return LiveIndex(executable, language)
+    except (OSError, RuntimeError, ValueError, KeyError) as exc:
+        log.info("pagefind service unavailable (%s); indexing after the build", exc)
+        return None
+
+
 def build(config: Config, archive: Archive, *, strict: bool = False) -> Path:
     """Write the listing pages, build the site with MkDocs, index it for search."""
-    report = generate(config, archive)
     config_file = config.root / "mkdocs.yml"
     if not config_file.exists():
         raise DigestError(f"{config_file}: no such file; run 'digest init' to create one")
@@ -75,14 +104,64 @@ def build(config: Config, archive: Archive, *, strict: bool = False) -> Path:
         overrides["site_url"] = config.site.url
     if config.site.description:
         overrides["site_description"] = config.site.description
+    # MkDocs checks that docs_dir and theme.custom_dir exist when it loads the config.
+    config.content_dir.mkdir(parents=True, exist_ok=True)
+    sync_overrides(config.root)
     try:
         cfg = load_config(str(config_file), **overrides)
-        # What the theme override reads; `mkdocs build` alone gets the defaults.
-        cfg["extra"]["digest"] = {"search_bodies": config.site.search_bodies}
-        mkdocs_build(cfg)
     except MkDocsException as exc:
         raise DigestError(f"mkdocs build failed: {exc}") from None
+    started = time.perf_counter()
+    report = generate(config, archive, directory_urls=bool(cfg["use_directory_urls"]))
+    generated = time.perf_counter()
+    # What the theme override reads; `mkdocs build` alone gets the defaults.
+    cfg["extra"]["digest"] = {
+        "search_bodies": config.site.search_bodies,
+        "slugs": dict(report.slugs),
+        # Shared by every page of this build: the override renders the parts of
+        # the pages outside the nav that do not depend on the page once (main.html).
+        "memo": {},
+        "memo_key": MemoKey(),
+    }
+    language = search_language(config.site.language, report)
+    live = _start_live_index(language)
+    try:
+        if live is not None:
+            # Article pages go to Pagefind as MkDocs writes them: the indexing
+            # runs on the other core while MkDocs renders (liveindex.py).
+            cfg["plugins"]["digest-live-search"] = LiveIndexPlugin(live)
+        # The listings' raw HTML skips Python-Markdown's parsers (passthrough.py);
+        # the Markdown sources are dropped once rendered unless a plugin may read them.
+        others = [name for name in cfg["plugins"] if name != "digest-live-search"]
+        cfg["plugins"]["digest-passthrough"] = PassthroughPlugin(release_markdown=not others)
+        mkdocs_build(cfg)
+    except BaseException as exc:
+        if live is not None:
+            live.close()
+        if isinstance(exc, MkDocsException):
+            raise DigestError(f"mkdocs build failed: {exc}") from None
+        raise
+    built = time.perf_counter()
     site_dir = Path(cfg["site_dir"])
-    index_search(site_dir, search_language(config.site.language, report))
-    log.info("site built into %s (%d articles)", site_dir, report.articles)
+    indexed = False
+    if live is not None:
+        try:
+            live.write(site_dir / "pagefind")
+            indexed = True
+        except (OSError, RuntimeError, ValueError, KeyError) as exc:
+            log.warning("pagefind service failed (%s); indexing the built site instead", exc)
+    if not indexed:
+        index_search(site_dir, language)
+    done = time.perf_counter()
+    log.info(
+        "site built into %s (%d articles) in %.1f s: pages %.1f s, MkDocs %.1f s, "
+        "search index %.1f s after MkDocs (%s)",
+        site_dir,
+        report.articles,
+        done - started,
+        generated - started,
+        built - generated,
+        done - built,
+        "fed during the build" if indexed else "pagefind --site",
+    )
     return site_dir

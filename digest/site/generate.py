@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +26,8 @@ from digest.site.pages import (
     tag_pages,
 )
 from digest.site.records import Record, iter_records
-from digest.store import Archive, atomic_write
+from digest.site.text import slug_for
+from digest.store import TMP_PREFIX, Archive, atomic_write
 
 __all__ = ["GenerateReport", "generate", "taxonomy_tags"]
 
@@ -51,6 +54,8 @@ class GenerateReport:
     unchanged: int
     removed: tuple[str, ...]  # stale generated files deleted
     languages: tuple[str, ...] = ()  # article languages seen (for the search indexer)
+    # The slug of every tag and source name, for the article template's links.
+    slugs: Mapping[str, str] = field(default_factory=dict)
 
 
 def taxonomy_tags(config: Config, records: Iterable[Record] = ()) -> list[TagInfo]:
@@ -98,6 +103,22 @@ def _feeds(config: Config, records: list[Record], tags: list[TagInfo]) -> dict[s
     return out
 
 
+def _replace(path: Path, text: str) -> None:
+    """Write atomically but without fsync: these files are regenerated from the
+    archive on every build, so a crash costs nothing, while an fsync per file cost
+    seconds per thousand pages on a busy disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def _write_changed(content_dir: Path, files: Mapping[str, str]) -> tuple[list[str], int]:
     written: list[str] = []
     unchanged = 0
@@ -109,7 +130,7 @@ def _write_changed(content_dir: Path, files: Mapping[str, str]) -> tuple[list[st
                 continue  # untouched mtimes keep MkDocs' and the browser's caches warm
         except (OSError, UnicodeDecodeError):
             pass
-        atomic_write(path, text)
+        _replace(path, text)
         written.append(rel)
     return written, unchanged
 
@@ -132,8 +153,12 @@ def _remove_stale(content_dir: Path, keep: Mapping[str, str]) -> list[str]:
     return removed
 
 
-def generate(config: Config, archive: Archive) -> GenerateReport:
-    """Write home, tag, source, day and archive pages and the feeds into content/."""
+def generate(config: Config, archive: Archive, *, directory_urls: bool = True) -> GenerateReport:
+    """Write home, tag, source, day and archive pages and the feeds into content/.
+
+    ``directory_urls`` is MkDocs' ``use_directory_urls``: the listings link to the
+    final page URLs, which it decides.
+    """
     records = sorted(iter_records(archive), key=lambda r: (r.when, r.rel), reverse=True)
     tags = taxonomy_tags(config, records)
     size = config.site.page_size
@@ -144,12 +169,13 @@ def generate(config: Config, archive: Archive) -> GenerateReport:
             title=config.site.title,
             description=config.site.description,
             days=config.site.home_days,
+            urls=directory_urls,
         ),
     }
-    files.update(tag_pages(records, tags, size))
-    files.update(source_pages(records, size))
-    files.update(day_pages(records))
-    files.update(archive_pages(records, size))
+    files.update(tag_pages(records, tags, size, directory_urls))
+    files.update(source_pages(records, size, directory_urls))
+    files.update(day_pages(records, directory_urls))
+    files.update(archive_pages(records, size, directory_urls))
     files.update(_feeds(config, records, tags))
     files.update(search_page())
     content_dir = config.content_dir
@@ -167,4 +193,6 @@ def generate(config: Config, archive: Archive) -> GenerateReport:
         len(removed),
     )
     languages = tuple(sorted({r.language.lower() for r in records if r.language}))
-    return GenerateReport(len(records), tuple(written), unchanged, tuple(removed), languages)
+    names = {t.name for t in tags} | {s for r in records for s in r.sources if s}
+    slugs = {name: slug_for(name) for name in sorted(names)}
+    return GenerateReport(len(records), tuple(written), unchanged, tuple(removed), languages, slugs)

@@ -1,13 +1,18 @@
 """The listing pages: home, tags, sources, days and the paginated archive.
 
 Each function returns ``{path relative to content/: Markdown text}``; the
-caller writes them. Untrusted strings go through :func:`md_escape`; links are
-relative ``.md`` links so MkDocs (or ProperDocs, Zensical) checks and rewrites
-them like any hand-written link.
+caller writes them. The long lists (one entry per article) are raw HTML blocks
+with final relative URLs (``urls``: MkDocs' ``use_directory_urls``), which
+Python-Markdown passes through whole: as Markdown, their links, escapes and
+summaries made these pages cost more to build than all the articles' pages.
+Untrusted strings go through :func:`inert` there and :func:`md_escape` in the
+few Markdown lines; those keep relative ``.md`` links that MkDocs checks.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,7 +22,16 @@ from typing import Any
 import yaml
 
 from digest.site.records import Record
-from digest.site.text import long_date, md_escape, rel_link, short_summary, slug_for, time_html
+from digest.site.text import (
+    href,
+    inert,
+    long_date,
+    md_escape,
+    rel_link,
+    short_summary,
+    slug_for,
+    time_html,
+)
 
 __all__ = [
     "TagInfo",
@@ -32,6 +46,14 @@ __all__ = [
 # Folders of content/ that belong to the generator (stale files there are removed).
 GENERATED_DIRS = ("tags", "sources", "days", "archive", "feeds", "search")
 HOME = "index.md"
+# The raw HTML blocks this module writes (the in-process build passes them
+# around Python-Markdown: passthrough.py). Entries never hold a newline followed
+# by "</ul>": untrusted text is escaped and joined onto one line.
+RAW_BLOCK = re.compile(
+    r'\n\n(<div class="digest-list">\n<ul>\n.*?\n</ul>\n</div>'
+    r'|<ul class="digest-index">\n.*?\n</ul>)\n',
+    re.DOTALL,
+)
 _HOME_PER_GROUP = 20  # a busy week still gives a home page that loads fast
 
 
@@ -50,56 +72,76 @@ class TagInfo:
         return f"tags/{self.slug}/index.md"
 
 
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _front(title: str, **extra: Any) -> str:
     data: dict[str, Any] = {"title": title, **extra}
-    return (
-        "---\n"
-        + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
-        + "---\n\n"
-    )
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
+    return "---\n" + text + "---\n\n"
+
+
+def _text(value: str) -> str:
+    """One line of untrusted text for raw HTML (never a blank line: it would end the block)."""
+    return inert(" ".join(value.split()))
+
+
+def _a(page: str, target: str, label: str, urls: bool) -> str:
+    return f'<a href="{html.escape(href(page, target, urls))}">{label}</a>'
 
 
 def _entry(
-    page: str, r: Record, *, with_date: bool = True, show_source: bool = True, summary: bool = True
+    page: str,
+    r: Record,
+    *,
+    with_date: bool = True,
+    show_source: bool = True,
+    summary: bool = True,
+    urls: bool = True,
 ) -> str:
-    link = rel_link(page, r.rel)
     meta = [time_html(r.when, with_date=with_date)]
     if show_source and r.source:
-        meta.insert(0, f"[{md_escape(r.source)}]({rel_link(page, source_page(r.source))})")
-    lines = [f"- **[{md_escape(r.title)}]({link})**  "]
-    # The archive lists every article again: without summaries its pages stay cheap to build.
-    summary = summary and bool(r.summary)
-    lines.append("  " + " · ".join(meta) + ("  " if summary else ""))
-    if summary:
-        lines.append("  " + md_escape(short_summary(r.summary)))
-    return "\n".join(lines)
+        meta.insert(0, _a(page, source_page(r.source), _text(r.source), urls))
+    line = f"<li><strong>{_a(page, r.rel, _text(r.title), urls)}</strong><br>\n" + " · ".join(meta)
+    # The archive lists every article again: without summaries its pages stay small.
+    if summary and r.summary:
+        line += "<br>\n" + _text(short_summary(r.summary))
+    return line + "</li>"
 
 
 def _listing(page: str, records: Iterable[Record], **kw: bool) -> str:
+    """The entries as one raw HTML block: Python-Markdown stashes it whole instead of
+    parsing thousands of links, escapes and summaries inline (the bulk of the build
+    time of these pages when they were Markdown)."""
     body = "\n".join(_entry(page, r, **kw) for r in records)
-    # md_in_html: the wrapper gives the list a class the stylesheet can lay out as cards.
-    return f'<div class="digest-list" markdown>\n\n{body}\n\n</div>\n' if body else ""
+    return f'<div class="digest-list">\n<ul>\n{body}\n</ul>\n</div>\n' if body else ""
 
 
 def source_page(name: str) -> str:
     return f"sources/{slug_for(name)}/index.md"
 
 
-def _pager(page_of: Sequence[str], index: int) -> str:
+def _pager(page_of: Sequence[str], index: int, urls: bool) -> str:
     if len(page_of) < 2:
         return ""
     here = page_of[index]
     parts = []
     if index > 0:
-        parts.append(f"[← Newer]({rel_link(here, page_of[index - 1])})")
+        parts.append(_a(here, page_of[index - 1], "← Newer", urls))
     parts.append(f"Page {index + 1} of {len(page_of)}")
     if index + 1 < len(page_of):
-        parts.append(f"[Older →]({rel_link(here, page_of[index + 1])})")
-    return "\n\n" + " · ".join(parts) + "\n"
+        parts.append(_a(here, page_of[index + 1], "Older →", urls))
+    return '\n<p class="digest-pager">' + " · ".join(parts) + "</p>\n"
 
 
 def _paginated(
-    folder: str, title: str, intro: str, records: Sequence[Record], size: int, **kw: bool
+    folder: str,
+    title: str,
+    intro: str,
+    records: Sequence[Record],
+    size: int,
+    urls: bool = True,
+    **kw: bool,
 ) -> dict[str, str]:
     """``folder/index.md`` holds the newest ``size`` records, ``folder/N.md`` the older."""
     chunks = [records[i : i + size] for i in range(0, len(records), size)] or [[]]
@@ -107,18 +149,26 @@ def _paginated(
     out: dict[str, str] = {}
     for i, (name, chunk) in enumerate(zip(names, chunks, strict=True)):
         heading = title if i == 0 else f"{title} (page {i + 1})"
-        text = _front(heading, hide=["toc"]) + intro + "\n" + _listing(name, chunk, **kw)
-        out[name] = text + _pager(names, i)
+        text = _front(heading, hide=["toc"]) + intro + "\n" + _listing(name, chunk, urls=urls, **kw)
+        out[name] = text + _pager(names, i, urls)
     return out
 
 
-def tag_pages(records: Sequence[Record], tags: Sequence[TagInfo], size: int) -> dict[str, str]:
+def _index(page: str, lines: Iterable[tuple[str, str, str]], urls: bool) -> str:
+    """A plain list of links with counts or notes: (target page, label, trailing HTML)."""
+    items = "\n".join(f"<li>{_a(page, t, label, urls)}{rest}</li>" for t, label, rest in lines)
+    return f'<ul class="digest-index">\n{items}\n</ul>\n' if items else ""
+
+
+def tag_pages(
+    records: Sequence[Record], tags: Sequence[TagInfo], size: int, urls: bool = True
+) -> dict[str, str]:
     by_tag: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         for t in dict.fromkeys(r.tags):
             by_tag[t].append(r)
     out: dict[str, str] = {}
-    index = [_front("Tags", hide=["toc"])]
+    index: list[tuple[str, str, str]] = []
     for tag in tags:
         items = by_tag.get(tag.name, [])
         intro = md_escape(tag.description) + "\n" if tag.description else ""
@@ -126,29 +176,31 @@ def tag_pages(records: Sequence[Record], tags: Sequence[TagInfo], size: int) -> 
             f"Subscribe: [Atom]({rel_link(tag.page, f'feeds/tags/{tag.slug}.xml')}) · "
             f"[JSON Feed]({rel_link(tag.page, f'feeds/tags/{tag.slug}.json')})\n"
         )
-        out.update(_paginated(f"tags/{tag.slug}", tag.title, intro + "\n" + feeds, items, size))
-        line = (
-            f"- **[{md_escape(tag.title)}]({rel_link('tags/index.md', tag.page)})** ({len(items)})"
+        out.update(
+            _paginated(f"tags/{tag.slug}", tag.title, intro + "\n" + feeds, items, size, urls)
         )
-        index.append(line + (f"  \n  {md_escape(tag.description)}" if tag.description else ""))
-    out["tags/index.md"] = "\n".join(index) + "\n"
+        note = f"<br>\n{_text(tag.description)}" if tag.description else ""
+        index.append((tag.page, f"<strong>{_text(tag.title)}</strong>", f" ({len(items)}){note}"))
+    out["tags/index.md"] = _front("Tags", hide=["toc"]) + _index("tags/index.md", index, urls)
     return out
 
 
-def source_pages(records: Sequence[Record], size: int) -> dict[str, str]:
+def source_pages(records: Sequence[Record], size: int, urls: bool = True) -> dict[str, str]:
     by_source: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         for s in dict.fromkeys(r.sources or (r.source,)):
             if s:
                 by_source[s].append(r)
     out: dict[str, str] = {}
-    index = [_front("Sources", hide=["toc"])]
+    index: list[tuple[str, str, str]] = []
     for name in sorted(by_source, key=str.casefold):
         folder = source_page(name).rsplit("/", 1)[0]
-        out.update(_paginated(folder, name, "", by_source[name], size, show_source=False))
-        link = rel_link("sources/index.md", source_page(name))
-        index.append(f"- [{md_escape(name)}]({link}) ({len(by_source[name])})")
-    out["sources/index.md"] = "\n".join(index) + "\n"
+        items = by_source[name]
+        out.update(_paginated(folder, name, "", items, size, urls, show_source=False))
+        index.append((source_page(name), _text(name), f" ({len(items)})"))
+    out["sources/index.md"] = _front("Sources", hide=["toc"]) + _index(
+        "sources/index.md", index, urls
+    )
     return out
 
 
@@ -156,30 +208,27 @@ def day_page(day: date) -> str:
     return f"days/{day.isoformat()}.md"
 
 
-def day_pages(records: Sequence[Record]) -> dict[str, str]:
+def day_pages(records: Sequence[Record], urls: bool = True) -> dict[str, str]:
     by_day: dict[date, list[Record]] = defaultdict(list)
     for r in records:
         by_day[r.when.date()].append(r)
     out: dict[str, str] = {}
-    index = [_front("Archive by day", hide=["toc"])]
-    month = ""
+    by_month: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for day in sorted(by_day, reverse=True):
         name = day_page(day)
-        out[name] = _front(long_date(day)) + _listing(name, by_day[day])
-        if f"{day:%Y-%m}" != month:
-            month = f"{day:%Y-%m}"
-            index.append(f"\n## {day:%B %Y}\n")
-        index.append(
-            f"- [{long_date(day)}]({rel_link('days/index.md', name)}) ({len(by_day[day])})"
-        )
-    out["days/index.md"] = "\n".join(index) + "\n"
+        out[name] = _front(long_date(day)) + _listing(name, by_day[day], urls=urls)
+        by_month[f"{day:%B %Y}"].append((name, long_date(day), f" ({len(by_day[day])})"))
+    index = [_front("Archive by day", hide=["toc"])]
+    for month, days in by_month.items():
+        index.append(f"## {month}\n\n" + _index("days/index.md", days, urls))
+    out["days/index.md"] = "\n".join(index)
     return out
 
 
-def archive_pages(records: Sequence[Record], size: int) -> dict[str, str]:
+def archive_pages(records: Sequence[Record], size: int, urls: bool = True) -> dict[str, str]:
     days = rel_link("archive/index.md", "days/index.md")
     intro = f"All articles, newest first. Also by [day]({days}).\n"
-    return _paginated("archive", "Archive", intro, records, size, summary=False)
+    return _paginated("archive", "Archive", intro, records, size, urls, summary=False)
 
 
 def _group(
@@ -200,7 +249,13 @@ def _group(
 
 
 def home_page(
-    records: Sequence[Record], tags: Sequence[TagInfo], *, title: str, description: str, days: int
+    records: Sequence[Record],
+    tags: Sequence[TagInfo],
+    *,
+    title: str,
+    description: str,
+    days: int,
+    urls: bool = True,
 ) -> str:
     """Today's and this week's digest; 'today' is the newest article's day so a quiet
     day shows the last news rather than an empty page."""
@@ -223,7 +278,9 @@ def home_page(
             parts.append(f"## {heading}\n")
             for group, page, members in _group(items, tags):
                 parts.append(f"### {md_escape(group)}\n")
-                parts.append(_listing(HOME, members[:_HOME_PER_GROUP], with_date=with_date))
+                parts.append(
+                    _listing(HOME, members[:_HOME_PER_GROUP], with_date=with_date, urls=urls)
+                )
                 if len(members) > _HOME_PER_GROUP and page:
                     parts.append(
                         f"[All {len(members)} in {md_escape(group)} →]({rel_link(HOME, page)})\n"

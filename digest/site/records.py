@@ -67,12 +67,17 @@ def _strs(value: Any) -> tuple[str, ...]:
 
 
 def _head(path: Path) -> str | None:
-    text = path.read_text(encoding="utf-8")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if not text.startswith("---"):
-        return None
-    end = _END.search(text, 4)
+    # The front matter is at the top: read a first block, the rest only if needed.
+    with path.open(encoding="utf-8") as handle:
+        text = handle.read(8192)
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if not text.startswith("---"):
+            return None
+        end = _END.search(text, 4)
+        if end is None:
+            text += handle.read()
+            end = _END.search(text, 4)
     return None if end is None else text[4 : end.start()]
 
 
