@@ -10,10 +10,10 @@ import json
 import logging
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
@@ -329,7 +329,7 @@ def export(state: _State, since: str | None, until: str | None, tags: tuple[str,
         digest export --format jsonl > archive.jsonl
     """
     from digest.export import ExportFilter, export_jsonl, export_markdown, select
-    from digest.store import Archive, atomic_write
+    from digest.store import Archive, atomic_open
 
     config = state.require()
     unknown = [t for t in tags if t not in {d.name for d in config.taxonomy.tags}]
@@ -337,16 +337,30 @@ def export(state: _State, since: str | None, until: str | None, tags: tuple[str,
         raise click.BadParameter(f"unknown tag(s): {', '.join(unknown)}", param_hint="--tag")
     flt = ExportFilter(_parse_day(since, "--since"), _parse_day(until, "--until"), tags)
     archive = Archive(config.content_dir, config.state_path)
-    chosen = select((s.article for s in archive.iter_articles()), flt)
+    # Streamed: the index of the chosen articles is kept, their text is not.
+    chosen = select(((s.path, s.article) for s in archive.iter_articles()), flt)
     if fmt == "md":
-        text = export_markdown(chosen, config.taxonomy, title=config.site.title, flt=flt)
+        lines = export_markdown(chosen, archive.read, config.taxonomy,
+                                title=config.site.title, flt=flt)
     else:
-        text = "".join(line + "\n" for line in export_jsonl(chosen))
+        lines = export_jsonl(archive.read(item.path) for item in chosen)
     if output is None:
-        click.echo(text, nl=False)
+        _write_lines(sys.stdout, lines)
     else:
-        atomic_write(output, text)
+        with atomic_open(output) as handle:
+            _write_lines(handle, lines)
         log.info("wrote %d articles to %s", len(chosen), output)
+
+
+def _write_lines(handle: TextIO, lines: Iterable[str]) -> None:
+    """Write lines, leaving out blank lines at the very end."""
+    blanks = 0
+    for line in lines:
+        if not line:
+            blanks += 1
+            continue
+        handle.write("\n" * blanks + line + "\n")
+        blanks = 0
 
 
 @main.command()

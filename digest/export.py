@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from digest.model import Article
 from digest.tagging import Taxonomy
 
-__all__ = ["ExportFilter", "article_record", "export_jsonl", "export_markdown", "select"]
+__all__ = ["ExportFilter", "Selected", "article_record", "export_jsonl", "export_markdown",
+           "select"]
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,24 @@ class ExportFilter:
         return not self.tags or any(t in article.tags for t in self.tags)
 
 
-def select(articles: Iterable[Article], flt: ExportFilter) -> list[Article]:
-    chosen = [a for a in articles if flt.accepts(a)]
-    chosen.sort(key=lambda a: (a.date.timestamp(), a.title), reverse=True)
+@dataclass(frozen=True)
+class Selected:
+    """What export keeps of a chosen article until it writes it: not the body.
+
+    An archive of 50,000 articles is exported in the memory of its index;
+    each article is read again, one at a time, when its turn comes.
+    """
+
+    when: float
+    title: str
+    tags: tuple[str, ...]
+    path: Path
+
+
+def select(stored: Iterable[tuple[Path, Article]], flt: ExportFilter) -> list[Selected]:
+    chosen = [Selected(a.date.timestamp(), a.title, a.tags, path)
+              for path, a in stored if flt.accepts(a)]
+    chosen.sort(key=lambda s: (s.when, s.title), reverse=True)
     return chosen
 
 
@@ -66,6 +83,7 @@ def article_record(article: Article, text: str | None = None) -> dict[str, Any]:
 
 
 def export_jsonl(articles: Iterable[Article]) -> Iterator[str]:
+    """One JSON line per article, in the order given."""
     for a in articles:
         record = article_record(a)
         record.update({
@@ -91,29 +109,33 @@ def _md_url(url: str) -> str:
     return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
-def export_markdown(articles: list[Article], taxonomy: Taxonomy, *, title: str,
-                    flt: ExportFilter | None = None) -> str:
+def export_markdown(chosen: list[Selected], load: Callable[[Path], Article],
+                    taxonomy: Taxonomy, *, title: str,
+                    flt: ExportFilter | None = None) -> Iterator[str]:
+    """The Markdown digest, line by line; ``load`` reads an article when its turn comes."""
     order = [t.name for t in taxonomy.tags]
     titles = {t.name: t.title for t in taxonomy.tags}
     wanted = list(flt.tags) if flt and flt.tags else order
-    groups: dict[str, list[Article]] = {}
-    for a in articles:
-        first = next((t for t in order if t in a.tags and t in wanted), None)
+    groups: dict[str, list[Selected]] = {}
+    for item in chosen:
+        first = next((t for t in order if t in item.tags and t in wanted), None)
         if first is None:
-            first = next((t for t in a.tags if t in wanted), "")
-        groups.setdefault(first, []).append(a)
+            first = next((t for t in item.tags if t in wanted), "")
+        groups.setdefault(first, []).append(item)
     lines = [f"# {_md_text(title)}", ""]
     if flt and (flt.since or flt.until):
         span = " to ".join(str(d) for d in (flt.since, flt.until) if d)
         lines += [f"*{span}*", ""]
-    if not articles:
+    if not chosen:
         lines += ["No articles match.", ""]
     keys = [k for k in order if k in groups]
     keys += sorted(k for k in groups if k not in order and k)
     keys += [""] if "" in groups else []
+    yield from lines
     for key in keys:
-        lines += [f"## {_md_text(titles.get(key, key) if key else 'Other')}", ""]
-        for a in groups[key]:
+        lines = [f"## {_md_text(titles.get(key, key) if key else 'Other')}", ""]
+        for item in groups[key]:
+            a = load(item.path)
             link = _md_url(a.url)
             head = f"[{_md_text(a.title)}]({link})" if link else _md_text(a.title)
             lines.append(f"- **{head}**  ")
@@ -121,4 +143,4 @@ def export_markdown(articles: list[Article], taxonomy: Taxonomy, *, title: str,
             if a.summary:
                 lines.append(f"  {_md_text(a.summary)}")
             lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
+        yield from lines

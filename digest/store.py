@@ -20,13 +20,22 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import urlsplit
 
 from digest.errors import StoreError
 from digest.frontmatter import dump_article, load_article
 from digest.model import Article
 
-__all__ = ["Archive", "SaveResult", "StateDB", "StoredArticle", "atomic_write", "slugify"]
+__all__ = [
+    "Archive",
+    "SaveResult",
+    "StateDB",
+    "StoredArticle",
+    "atomic_open",
+    "atomic_write",
+    "slugify",
+]
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +93,23 @@ def atomic_write(path: Path, text: str, *, staging: Path | None = None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path) -> Iterator[TextIO]:
+    """A text file that appears at ``path`` only once it is complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
