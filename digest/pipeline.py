@@ -25,11 +25,12 @@ that would hide the entries it never reached.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ from urllib.request import url2pathname
 
 from digest.config import Config, FetchConfig
 from digest.errors import DigestError, SourceError, StoreError
+from digest.feeds import STREAM_MIN, iter_feed
 from digest.fetch import Fetcher, Response
 from digest.fingerprint import THRESHOLD, FingerprintIndex, hamming
 from digest.model import Article, Entry, Source, SourceKind
@@ -150,6 +152,9 @@ class _Run:
     # Article files written at once: each write ends in an fsync, which is
     # disk latency, not CPU; several in flight share the journal commits.
     WRITERS: ClassVar[int] = 8
+    # Feed entries handled at once: a feed of 100,000 entries is read and
+    # stored a batch at a time, never held whole.
+    FEED_BATCH: ClassVar[int] = 500
 
     def __init__(self, config: Config, archive: Archive, fetcher: Fetcher, pool: WorkerPool,
                  refresh: bool) -> None:
@@ -341,6 +346,7 @@ class _Run:
 
     async def feed(self, source: Source, tally: _Tally) -> SourceSummary:
         response: Response | None = None
+        data: bytes | Path
         if source.location.startswith(("http://", "https://")):
             validators = None if self.refresh else await self.db(
                 self.archive.state.validators, source.location)
@@ -351,26 +357,57 @@ class _Run:
             data, base, ctype = response.content, response.url, response.content_type
         else:
             path = _local_path(source.location)
-            data = await asyncio.to_thread(_read_file, path)
+            data = await asyncio.to_thread(_feed_input, path)
             base, ctype = None, None
-        try:
-            entries = await self.pool.parse_feed(data, base, ctype, source.name, self.fetched)
-        except SourceError as exc:
-            raise SourceError(_message(source.location, exc)) from None
+        batches = self._feed_batches(source, data, base, ctype)
         limit = self.config.fetch.max_entries
-        if limit:
-            entries = entries[:limit]
-        keys = [url_keys(e.url) if e.url else () for e in entries]
-        known = await self.db(self.known_many, keys, source.name)
-        tally.existing += sum(known)
-        await asyncio.gather(*(self.entry(source, e, k, tally)
-                               for e, k, stored in zip(entries, keys, known, strict=True)
-                               if not stored))
+        taken = 0
+        try:
+            while not (limit and taken >= limit):
+                try:
+                    batch = await anext(batches)
+                except StopAsyncIteration:
+                    break
+                except SourceError as exc:
+                    raise SourceError(_message(source.location, exc)) from None
+                if limit:
+                    batch = batch[:limit - taken]
+                taken += len(batch)
+                keys = [url_keys(e.url) if e.url else () for e in batch]
+                known = await self.db(self.known_many, keys, source.name)
+                tally.existing += sum(known)
+                await asyncio.gather(*(self.entry(source, e, k, tally)
+                                       for e, k, stored in zip(batch, keys, known, strict=True)
+                                       if not stored))
+                del batch, keys, known
+        finally:
+            await batches.aclose()
         if response is not None and tally.failed == 0 and response.status == 200 \
                 and (response.etag or response.last_modified):
             await self.db(self.archive.state.set_validators, response.requested,
                           response.etag, response.last_modified)
         return tally.freeze()
+
+    async def _feed_batches(self, source: Source, data: bytes | Path, base: str | None,
+                            ctype: str | None) -> AsyncGenerator[list[Entry], None]:
+        """A feed's entries, at most ``FEED_BATCH`` at a time.
+
+        A small feed is parsed whole (in the worker pool); a big one (or a
+        big local file, read from disk as it goes) is streamed on a thread,
+        so only one batch of entries is held at once.
+        """
+        if isinstance(data, bytes) and len(data) < STREAM_MIN:
+            entries = await self.pool.parse_feed(data, base, ctype, source.name, self.fetched)
+            for start in range(0, len(entries), self.FEED_BATCH):
+                yield list(entries[start:start + self.FEED_BATCH])
+            return
+        stream = iter_feed(data, url=base, content_type=ctype, source=source.name,
+                           fetched=self.fetched)
+        try:
+            while batch := await asyncio.to_thread(_take, stream, self.FEED_BATCH):
+                yield batch
+        finally:
+            stream.close()
 
     async def entry(self, source: Source, entry: Entry, keys: tuple[str, ...],
                     tally: _Tally) -> None:
@@ -449,6 +486,20 @@ class _Run:
             tally.existing += 1
         else:
             tally.fail(outcome or "not stored")
+
+
+def _take(entries: Iterator[Entry], count: int) -> list[Entry]:
+    return list(itertools.islice(entries, count))
+
+
+def _feed_input(path: Path) -> bytes | Path:
+    """A local feed: its bytes, or the path itself when it is big enough to stream."""
+    try:
+        if path.is_file() and path.stat().st_size >= STREAM_MIN:
+            return path
+    except OSError:
+        pass
+    return _read_file(path)
 
 
 def _read_file(path: Path) -> bytes:

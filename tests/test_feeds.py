@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from digest.errors import SourceError
-from digest.feeds import export_opml, import_opml, looks_like_feed, parse_feed
+from digest.feeds import (
+    STREAM_MIN,
+    export_opml,
+    import_opml,
+    iter_feed,
+    looks_like_feed,
+    parse_feed,
+)
 from digest.model import Source, SourceKind
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
@@ -127,3 +134,88 @@ def test_opml_round_trip() -> None:
 def test_bad_opml(data: bytes) -> None:
     with pytest.raises(SourceError, match="not an OPML file"):
         import_opml(data)
+
+
+# --- streaming big XML feeds --------------------------------------------------
+
+STREAMABLE = ["atom.xml", "gb2312.xml", "rdf.xml", "rss091.xml", "windows1252.xml"]
+
+
+@pytest.mark.parametrize("name", [*STREAMABLE, "control_chars.xml"])
+@pytest.mark.parametrize("url", [None, "https://example.org/feeds/feed.xml"])
+def test_streaming_gives_what_feedparser_gives(name: str, url: str | None) -> None:
+    data = (FEEDS / name).read_bytes()
+    whole = parse_feed(data, url=url, source="S", fetched=FETCHED)
+    streamed = tuple(iter_feed(data, url=url, source="S", fetched=FETCHED, stream_min=0))
+    assert streamed == whole
+    from_file = tuple(iter_feed(FEEDS / name, url=url, source="S", fetched=FETCHED,
+                                stream_min=0))
+    assert from_file == whole
+
+
+@pytest.mark.parametrize("name", STREAMABLE)
+def test_fixture_feeds_really_stream(name: str) -> None:
+    from digest.feeds import _stream_items, _Streamer
+
+    streamer = _Streamer(None, "utf-8", "S", FETCHED)
+    assert list(_stream_items(FEEDS / name, streamer, True))  # no fallback needed
+
+
+def test_broken_xml_falls_back_to_feedparser() -> None:
+    data = (FEEDS / "control_chars.xml").read_bytes()  # undefined entities
+    assert list(iter_feed(data, source="S", fetched=FETCHED, stream_min=0)) == list(
+        parse_feed(data, source="S", fetched=FETCHED))
+    with pytest.raises(SourceError, match="not a feed: an HTML page"):
+        list(iter_feed((FEEDS / "not_a_feed.html").read_bytes(), stream_min=0))
+
+
+def test_streaming_edge_cases_match_feedparser() -> None:
+    data = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>t</title>
+<item><title>Guid only &amp;amp; &lt;b&gt;bold&lt;/b&gt;</title>
+<guid>https://example.org/g/1</guid><description>d &lt;a href="/x"&gt;y&lt;/a&gt;</description>
+<author>bob@example.com (Bob)</author><pubDate>not a date</pubDate></item>
+<item><guid isPermaLink="false">urn:2</guid><content:encoded><![CDATA[<p>Body
+<script>alert(1)</script><img src="i.png" onerror="x()"></p>]]></content:encoded>
+<description>Sum</description><dc:creator>Ann</dc:creator><dc:date>2025-01-01T10:00:00+02:00</dc:date></item>
+<item><link>rel/3</link><description>only text</description></item>
+</channel></rss>"""
+    url = "https://example.org/feed/"
+    assert tuple(iter_feed(data, url=url, source="S", fetched=FETCHED, stream_min=0)) \
+        == parse_feed(data, url=url, source="S", fetched=FETCHED)
+
+
+def _big_feed(path: Path, entries: int) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" xmlns:content='
+                  '"http://purl.org/rss/1.0/modules/content/"><channel><title>Big</title>\n')
+        for n in range(entries):
+            out.write(f"<item><title>Entry {n}</title><link>https://big.example.org/{n}</link>"
+                      f"<pubDate>Wed, 01 Jan 2025 00:00:00 +0000</pubDate></item>\n")
+        out.write(f"<!-- {'padding ' * 600_000} -->\n")  # big enough to be streamed
+        out.write("</channel></rss>\n")
+
+
+def test_a_big_feed_is_streamed(tmp_path: Path) -> None:
+    import sys
+    import tracemalloc
+    from collections.abc import Iterator
+
+    path = tmp_path / "big.xml"
+    _big_feed(path, 12_000)
+    assert path.stat().st_size > STREAM_MIN
+    entries = iter_feed(path, source="S", fetched=FETCHED)
+    assert isinstance(entries, Iterator) and not isinstance(entries, tuple)
+    tracemalloc.start()
+    try:
+        count, size = 0, 0
+        for entry in entries:
+            count += 1
+            size += sys.getsizeof(entry) + sys.getsizeof(entry.url) + sys.getsizeof(entry.title)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 12_000
+    # size is a lower bound for holding every entry at once; streaming holds far less
+    assert peak < size / 2, f"peak {peak / 1e6:.1f} MB while streaming, {size / 1e6:.1f} MB held"
