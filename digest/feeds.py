@@ -122,8 +122,13 @@ def _xml_entries(data: bytes, url: str | None, content_type: str | None, source:
     if not data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 has NULs by design
         data = _CONTROL_BYTES.sub(b"", data)
     headers = {"content-location": url or "", "content-type": content_type or "application/xml"}
-    parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True,
-                              resolve_relative_uris=True)
+    try:
+        parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True,
+                                  resolve_relative_uris=True)
+    except (UnicodeError, ValueError, LookupError) as exc:
+        # feedparser itself trips on some malformed encoding declarations
+        # (found by fuzzing); that is a broken feed, not a crash of ours.
+        raise SourceError(f"not a feed: unreadable XML ({exc.__class__.__name__})") from None
     if not parsed.get("version") and not parsed.entries:
         raise SourceError(_not_a_feed(data, parsed.get("bozo_exception")))
     base = url or ""

@@ -100,9 +100,14 @@ def sanitize_tree(root: Any, base_url: str | None = None) -> Any:
     )
     keep = {"href", "src", "alt", "title", "colspan", "rowspan"}
     for el in root.iter(etree.Element):
-        for name in list(el.attrib):
-            if name.lower() not in keep:
-                del el.attrib[name]
+        names = list(el.attrib)
+        if any(name.lower() not in keep for name in names):
+            # Rebuild rather than delete one by one: lxml refuses to address
+            # attributes whose names hold control characters (found by fuzzing).
+            kept = {n: v for n, v in el.attrib.items() if n.lower() in keep}
+            el.attrib.clear()
+            for name, value in kept.items():
+                el.set(name, value)
         if el.tag == "a":
             href = safe_url(el.get("href"), base_url)
             if href is None:

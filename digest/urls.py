@@ -45,12 +45,21 @@ _HOST_VARIANTS = ("www.", "m.", "mobile.", "amp.")
 def _normalise_escapes(part: str, safe: str) -> str:
     """Escape what must be escaped; upper-case escapes; un-escape unreserved ones."""
     quoted = quote(part, safe=safe)
+    # A "%" that starts no escape is a literal percent sign; left bare, the
+    # un-escaping below could make it start one ("%%44" -> "%D"), and a second
+    # pass would then read something else (found by fuzzing).
+    quoted = _BARE_PERCENT.sub("%25", quoted)
 
     def fix(match: re.Match[str]) -> str:
         char = chr(int(match.group(1), 16))
+        if char == "%":
+            return "%25"
         return char if char in _UNRESERVED else f"%{match.group(1).upper()}"
 
     return _PERCENT.sub(fix, quoted)
+
+
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def _strip_amp_path(path: str) -> str:

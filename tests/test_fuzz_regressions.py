@@ -27,3 +27,23 @@ def test_fuzz_case_no_longer_crashes(path: Path) -> None:
     except DigestError:
         return
     assert not ACTIVE.search(result.markdown)
+
+
+FEED_CASES = sorted((Path(__file__).resolve().parent / "fixtures" / "fuzz-feeds").iterdir())
+
+
+@pytest.mark.parametrize("path", FEED_CASES, ids=lambda p: p.name)
+def test_fuzz_feed_is_a_clear_error_not_a_crash(path: Path) -> None:
+    from digest.feeds import parse_feed
+
+    with pytest.raises(DigestError, match="not a feed"):
+        parse_feed(path.read_bytes(), url="https://example.org/feed.xml", source="fuzz")
+
+
+def test_canonical_url_with_a_bare_percent_is_stable() -> None:
+    # "%%44" once decoded to "%D", which a second pass read as an escape.
+    from digest.urls import canonicalize
+
+    url = canonicalize("https://example.org/%%44ati\x1b")
+    assert canonicalize(url) == url
+    assert canonicalize("https://example.org/100%") == "https://example.org/100%25"
