@@ -40,7 +40,7 @@ from .boilerplate import (
     prune_body,
     take_captions,
 )
-from .charset import decode_page, repair_mojibake
+from .charset import decode_page, repair_mojibake, xml_safe
 from .errors import ExtractError
 from .markdown import html_to_markdown, markdown_to_text, safe_url
 from .model import Extracted
@@ -235,7 +235,8 @@ def extract_fragment(html: str, *, base_url: str | None = None) -> tuple[str, st
     if not html or not html.strip():
         return "", ""
     try:
-        root = lxml.html.fragment_fromstring(repair_mojibake(html), create_parent="div")
+        root = lxml.html.fragment_fromstring(xml_safe(repair_mojibake(html)),
+                                             create_parent="div")
     except (etree.ParserError, ValueError, AssertionError):
         # AssertionError: lxml's "too many bodies" when a fragment yields no
         # <body> (found by fuzzing); it means no content, not a crash.

@@ -19,6 +19,8 @@ import lxml.html
 from lxml import etree
 from markdownify import MarkdownConverter
 
+from .charset import xml_safe
+
 __all__ = ["escape_markup", "html_to_markdown", "markdown_to_text", "safe_url", "sanitize_tree"]
 
 # Elements whose whole subtree never reaches the output: active content,
@@ -248,7 +250,7 @@ def html_to_markdown(source: str | Any, *, base_url: str | None = None) -> str:
         if not source.strip():
             return ""
         try:
-            root = lxml.html.fragment_fromstring(source, create_parent="div")
+            root = lxml.html.fragment_fromstring(xml_safe(source), create_parent="div")
         except (etree.ParserError, ValueError):
             return ""
         except AssertionError:
