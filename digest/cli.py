@@ -6,20 +6,25 @@ enforces it).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
 from digest import __version__
 from digest.config import DEFAULT_CONFIG_NAME, Config, load_config
 from digest.errors import ConfigError, DigestError
+
+if TYPE_CHECKING:
+    from digest.pipeline import RunSummary
+    from digest.store import Archive
 
 log = logging.getLogger("digest")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -117,6 +122,29 @@ def _progress() -> bool:
     return sys.stderr.isatty()
 
 
+@contextlib.contextmanager
+def _locked_archive(config: Config, what: str, wait: float = 0) -> Iterator[Archive]:
+    """The archive, with its lock held and a killed run's debris swept."""
+    from digest.lock import archive_lock
+    from digest.store import Archive
+
+    with archive_lock(config.state_path.parent / "lock", wait=wait, what=what):
+        archive = Archive(config.content_dir, config.state_path)
+        archive.sweep_staging()
+        try:
+            yield archive
+        finally:
+            archive.close()
+
+
+def _report(summary: RunSummary) -> None:
+    """One line per source; exit 1 when a source failed."""
+    for line in summary.render():
+        click.echo(line)
+    if not summary.ok:
+        sys.exit(1)
+
+
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
 def init(directory: Path) -> None:
@@ -154,22 +182,12 @@ def fetch(state: _State, refresh: bool, wait: float) -> None:
         digest fetch
         digest -v fetch --refresh
     """
-    from digest.lock import archive_lock
     from digest.pipeline import run_fetch
-    from digest.store import Archive
 
     config = state.require()
-    with archive_lock(config.state_path.parent / "lock", wait=wait, what="digest fetch"):
-        archive = Archive(config.content_dir, config.state_path)
-        archive.sweep_staging()
-        try:
-            summary = run_fetch(config, archive, refresh=refresh, progress=_progress())
-        finally:
-            archive.close()
-    for line in summary.render():
-        click.echo(line)
-    if not summary.ok:
-        sys.exit(1)
+    with _locked_archive(config, "digest fetch", wait) as archive:
+        summary = run_fetch(config, archive, refresh=refresh, progress=_progress())
+    _report(summary)
 
 
 @main.command()
@@ -183,22 +201,12 @@ def add(state: _State, inputs: tuple[str, ...]) -> None:
         digest add https://example.org/2025/01/story.html
         digest add saved/page.html saved/page.txt
     """
-    from digest.lock import archive_lock
     from digest.pipeline import add_inputs
-    from digest.store import Archive
 
     config = state.require()
-    with archive_lock(config.state_path.parent / "lock", what="digest add"):
-        archive = Archive(config.content_dir, config.state_path)
-        archive.sweep_staging()
-        try:
-            summary = add_inputs(config, archive, list(inputs))
-        finally:
-            archive.close()
-    for line in summary.render():
-        click.echo(line)
-    if not summary.ok:
-        sys.exit(1)
+    with _locked_archive(config, "digest add") as archive:
+        summary = add_inputs(config, archive, list(inputs))
+    _report(summary)
 
 
 @main.command()
@@ -258,17 +266,11 @@ def build(state: _State, strict: bool, wait: float) -> None:
     Example:
         digest build && python -m http.server -d site
     """
-    from digest.lock import archive_lock
     from digest.site import build as build_site
-    from digest.store import Archive
 
     config = state.require()
-    with archive_lock(config.state_path.parent / "lock", wait=wait, what="digest build"):
-        archive = Archive(config.content_dir, config.state_path)
-        try:
-            out = build_site(config, archive, strict=strict)
-        finally:
-            archive.close()
+    with _locked_archive(config, "digest build", wait) as archive:
+        out = build_site(config, archive, strict=strict)
     log.info("site built in %s", out)
 
 
@@ -376,17 +378,10 @@ def reindex(state: _State, yes: bool) -> None:
     Example:
         digest reindex
     """
-    from digest.lock import archive_lock
-    from digest.store import Archive
 
     config = state.require()
-    with archive_lock(config.state_path.parent / "lock", what="digest reindex"):
-        archive = Archive(config.content_dir, config.state_path)
-        archive.sweep_staging()
-        try:
-            count = archive.reindex()
-        finally:
-            archive.close()
+    with _locked_archive(config, "digest reindex") as archive:
+        count = archive.reindex()
     click.echo(f"indexed {count} articles")
 
 

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from digest.assemble import build_article
 from digest.config import Config
-from digest.errors import DigestError, SourceError
+from digest.errors import DigestError
 from digest.extract import extract_many
 from digest.model import Article, Extracted
+from digest.pipeline import read_inputs
 from digest.tagging import Taxonomy, default_taxonomy
 
-__all__ = ["Preview", "preview_inputs", "read_input"]
+__all__ = ["Preview", "preview_inputs"]
 
 log = logging.getLogger(__name__)
 
@@ -32,34 +33,16 @@ class Preview:
     error: str | None = None
 
 
-def read_input(item: str, config: Config | None) -> tuple[bytes, str | None, str | None]:
-    """The bytes of one input, with its URL and Content-Type when fetched."""
-    if item.startswith(("http://", "https://")):
-        from digest.fetch import fetch_url
-
-        page = fetch_url(item, config.fetch if config else None)
-        return page.content, page.url, page.content_type
-    path = Path(item)
-    try:
-        return path.read_bytes(), None, None
-    except FileNotFoundError:
-        raise SourceError(f"{item}: no such file") from None
-    except IsADirectoryError:
-        raise SourceError(f"{item}: is a folder; give the files in it") from None
-    except OSError as exc:
-        raise SourceError(f"{item}: cannot be read: {exc.strerror or exc}") from None
-
-
 def preview_inputs(inputs: list[str], config: Config | None, *, jobs: int = 0) -> Iterator[Preview]:
     """One Preview per input, in input order."""
     taxonomy: Taxonomy = config.taxonomy if config else default_taxonomy()
     loaded: list[tuple[str, bytes | None, str | None, str | None, str | None]] = []
-    for item in inputs:
-        try:
-            body, url, ctype = read_input(item, config)
+    # URLs are fetched concurrently, files read as they are.
+    for item, body, url, ctype in read_inputs(inputs, config.fetch if config else None):
+        if isinstance(body, DigestError):
+            loaded.append((item, None, None, None, str(body)))
+        else:
             loaded.append((item, body, url, ctype, None))
-        except DigestError as exc:
-            loaded.append((item, None, None, None, str(exc)))
     good = [(d, u, c) for (_, d, u, c, _e) in loaded if d is not None]
     results = iter(extract_many(good, jobs=jobs if len(good) > 1 else 1))
     fetched = datetime.now(UTC).replace(microsecond=0)

@@ -72,13 +72,14 @@ def slugify(title: str, fallback: str) -> str:
     return f"article-{digest}"
 
 
-def atomic_write(path: Path, text: str, *, staging: Path | None = None) -> None:
-    """Write text so that readers see the old content or the new, never a mix.
+@contextlib.contextmanager
+def atomic_open(path: Path, *, staging: Path | None = None) -> Iterator[TextIO]:
+    """A text file that appears at ``path`` only once it is complete.
 
-    With ``staging`` (a folder on the same filesystem) the temporary file is
-    made there, so a process killed mid-write leaves debris in the staging
-    folder, never beside the articles; across filesystems it falls back to
-    the target's own folder.
+    Readers see the old content or the new, never a mix. With ``staging`` (a
+    folder on the same filesystem) the temporary file is made there, so a
+    process killed mid-write leaves debris in the staging folder, never beside
+    the articles; across filesystems it falls back to the target's folder.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if staging is not None:
@@ -88,25 +89,7 @@ def atomic_write(path: Path, text: str, *, staging: Path | None = None) -> None:
                 staging = None
         except OSError:
             staging = None
-    folder = staging or path.parent
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-@contextlib.contextmanager
-def atomic_open(path: Path) -> Iterator[TextIO]:
-    """A text file that appears at ``path`` only once it is complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=staging or path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             yield handle
@@ -117,6 +100,12 @@ def atomic_open(path: Path) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def atomic_write(path: Path, text: str, *, staging: Path | None = None) -> None:
+    """Write a whole text atomically (see atomic_open)."""
+    with atomic_open(path, staging=staging) as handle:
+        handle.write(text)
 
 
 @dataclass(frozen=True)
