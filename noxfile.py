@@ -85,9 +85,20 @@ def fuzz(session: nox.Session) -> None:
     budget = session.posargs[0] if session.posargs else "60"
     crashes = Path("fuzz/crashes").resolve()
     crashes.mkdir(parents=True, exist_ok=True)
+    # Seeds: the project's own sample pages and feeds, plus small extra ones.
+    seeds = {
+        "extract": ["tests/fixtures/seed/page.html", "tests/fixtures/seed/page.txt"],
+        "markdown": ["examples/pages/rednote-zh.html"],
+        "feed": ["examples/feeds/tech-policy.xml"],
+    }
     for target in ("extract", "markdown", "feed", "opml", "misc"):
         work = Path(tempfile.mkdtemp(prefix=f"fuzz-{target}-"))
-        shutil.copytree(f"fuzz/corpus/{target}", work / "corpus")
+        corpus = work / "corpus"
+        corpus.mkdir()
+        for extra in Path("fuzz/corpus", target).glob("*"):
+            shutil.copy(extra, corpus)
+        for seed in seeds.get(target, []):
+            shutil.copy(seed, corpus)
         session.run("python", "fuzz/fuzz_targets.py", target, f"-max_total_time={budget}",
                     "-rss_limit_mb=4096", "-timeout=20", f"-artifact_prefix={crashes}/{target}-",
-                    str(work / "corpus"))
+                    str(corpus))

@@ -58,7 +58,7 @@ def tags_explain(ctx: click.Context, item: str) -> None:
     """
     from digest.markdown import markdown_to_text
     from digest.preview import preview_inputs
-    from digest.store import Archive
+    from digest.store import read_article
     from digest.tagging import explain
 
     state = ctx.find_root().obj
@@ -66,7 +66,7 @@ def tags_explain(ctx: click.Context, item: str) -> None:
     taxonomy = _taxonomy(ctx)
     path = Path(item)
     if path.suffix == ".md" and path.is_file():
-        article = Archive(path.parent, path.parent / ".unused").read(path)
+        article = read_article(path)
         title, text = article.title, markdown_to_text(article.body)
     else:
         preview = next(preview_inputs([item], config, jobs=1))

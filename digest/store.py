@@ -34,6 +34,7 @@ __all__ = [
     "StoredArticle",
     "atomic_open",
     "atomic_write",
+    "read_article",
     "slugify",
 ]
 
@@ -106,6 +107,18 @@ def atomic_write(path: Path, text: str, *, staging: Path | None = None) -> None:
     """Write a whole text atomically (see atomic_open)."""
     with atomic_open(path, staging=staging) as handle:
         handle.write(text)
+
+
+def read_article(path: Path) -> Article:
+    """One article file; StoreError names the file and what is wrong with it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(f"{path}: cannot be read: {exc}") from None
+    try:
+        return load_article(text)
+    except StoreError as exc:
+        raise StoreError(f"{path}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -286,14 +299,7 @@ class Archive:
                 log.warning("%s: skipped: %s", path, exc)
 
     def read(self, path: Path) -> Article:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise StoreError(f"{path}: cannot be read: {exc}") from None
-        try:
-            return load_article(text)
-        except StoreError as exc:
-            raise StoreError(f"{path}: {exc}") from None
+        return read_article(path)
 
     def find(self, *urls: str) -> Path | None:
         """The file of an article stored under any of these URLs.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
 
 from digest.cli import main
 
@@ -49,3 +50,20 @@ def search_index_text(site: Path) -> str:
     assert fragments, f"no search index in {site}"
     return "\n".join(gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
                      for f in fragments)
+
+
+@pytest.fixture(scope="module")
+def running_server() -> Iterator[HTTPServer]:
+    """pytest-httpserver on 127.0.0.1, one per test module."""
+    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def server(running_server: HTTPServer) -> Iterator[HTTPServer]:
+    # One server per module, cleared per test: stopping a threaded server costs half a second.
+    running_server.clear()
+    yield running_server
+    running_server.clear()

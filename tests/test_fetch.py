@@ -24,22 +24,6 @@ from digest.store import StateDB
 FAST = FetchConfig(timeout=1.0, total_timeout=2.0, retries=2, per_host=2, concurrency=8)
 
 
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def server(running_server: HTTPServer) -> Iterator[HTTPServer]:
-    # One server per module: stopping a threaded server costs half a second.
-    running_server.clear()
-    yield running_server
-    running_server.clear()
-
-
 def get(url: str, config: FetchConfig = FAST, state: StateDB | None = None,
         **kw: Any) -> FetchResponse:
     async def run() -> FetchResponse:

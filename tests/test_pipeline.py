@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,21 +53,6 @@ def item(title: str, link: str | None, content: str | None = None) -> str:
         parts.append(f"<content:encoded><![CDATA[{content}]]></content:encoded>")
     parts.append("<pubDate>Tue, 21 Jan 2025 06:17:00 +0800</pubDate>")
     return f"<item>{''.join(parts)}</item>"
-
-
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def server(running_server: HTTPServer) -> Iterator[HTTPServer]:
-    running_server.clear()
-    yield running_server
-    running_server.clear()
 
 
 def serve_feed(server: HTTPServer, path: str, body: str | bytes, etag: str | None = None,
