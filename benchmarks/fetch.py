@@ -217,6 +217,35 @@ def _run(args: argparse.Namespace) -> None:
                       "rss_main_mb": own, "rss_all_mb": peak[0]}))
 
 
+def _net(args: argparse.Namespace) -> None:
+    """The same requests with none of the CPU work: every feed, every linked page.
+
+    What the fetch layer alone gains from concurrency on this machine; the
+    difference from the full runs is the parsing, extraction and storing.
+    """
+    from digest.config import FetchConfig
+    from digest.fetch import Fetcher
+
+    per_host = args.feeds // args.hosts
+    urls = []
+    for feed in range(args.feeds):
+        host = f"{_host(feed, per_host)}:{args.port}"
+        urls.append(f"http://{host}/feed/{feed}.xml")
+        if feed % 2:  # the feeds without full content link to their entry pages
+            urls += [f"http://{host}/page/{feed}/{e}.html" for e in range(args.entries)]
+
+    async def fetch_all() -> int:
+        config = FetchConfig(concurrency=args.concurrency, per_host=min(2, args.concurrency))
+        async with Fetcher(config) as fetcher:
+            responses = await asyncio.gather(*(fetcher.get(u) for u in urls))
+        return sum(len(r.content) for r in responses)
+
+    started = time.perf_counter()
+    size = asyncio.run(fetch_all())
+    print(json.dumps({"seconds": time.perf_counter() - started, "requests": len(urls),
+                      "bytes": size}))
+
+
 def _measure(args: argparse.Namespace, root: Path, concurrency: int) -> dict[str, object]:
     command = [sys.executable, __file__, "_run", "--root", str(root), "--port", str(args.port),
                "--feeds", str(args.feeds), "--hosts", str(args.hosts),
@@ -226,9 +255,19 @@ def _measure(args: argparse.Namespace, root: Path, concurrency: int) -> dict[str
     return result
 
 
+def _measure_net(args: argparse.Namespace, concurrency: int) -> dict[str, float]:
+    command = [sys.executable, __file__, "_net", "--port", str(args.port),
+               "--feeds", str(args.feeds), "--hosts", str(args.hosts),
+               "--entries", str(args.entries), "--concurrency", str(concurrency)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", nargs="?", default="bench", choices=["bench", "_serve", "_run"])
+    parser.add_argument("mode", nargs="?", default="bench",
+                        choices=["bench", "_serve", "_run", "_net"])
     parser.add_argument("--feeds", type=int, default=300)
     parser.add_argument("--entries", type=int, default=20)
     parser.add_argument("--hosts", type=int, default=30)
@@ -243,6 +282,9 @@ def main() -> None:
         return
     if args.mode == "_run":
         _run(args)
+        return
+    if args.mode == "_net":
+        _net(args)
         return
     if args.feeds % args.hosts:
         parser.error("--feeds must be a multiple of --hosts")
@@ -259,6 +301,8 @@ def main() -> None:
             first = _measure(args, fast, args.concurrency)
             second = _measure(args, fast, args.concurrency)
             third = _measure(args, serial, 1) if not args.skip_serial else None
+            net = [_measure_net(args, c) for c in (args.concurrency, 1)] \
+                if not args.skip_serial else None
     finally:
         server.terminate()
         server.wait()
@@ -282,6 +326,12 @@ def main() -> None:
         floor = float(first["cpu"]) / cores  # type: ignore[arg-type]
         print(f"{'CPU bound':>14}: first run >= {floor:.1f} s of CPU on {cores} cores, "
               f"so at most {float(third['seconds']) / floor:.1f}x")  # type: ignore[arg-type]
+    if net is not None:
+        fast_net, serial_net = net
+        print(f"{'requests only':>14}: {int(fast_net['requests'])} GETs, no parsing or "
+              f"extraction: {fast_net['seconds']:.1f} s at concurrency {args.concurrency}, "
+              f"{serial_net['seconds']:.1f} s at 1: "
+              f"{serial_net['seconds'] / fast_net['seconds']:.1f}x")
     print(f"{'second run':>14}: {second['seconds']:.2f} s (target < 3 s)")
     peak = max(max(float(r["rss_main_mb"]), float(r["rss_all_mb"]))  # type: ignore[arg-type]
                for r in (first, second, third) if r is not None)
