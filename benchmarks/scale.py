@@ -5,6 +5,12 @@ Each step runs `digest` in a child process and reads its peak RSS
 what a user's run would need.
 
     python benchmarks/scale.py [--entries 100000] [--articles 50000]
+    python benchmarks/scale.py --entries 20000 40000 100000 --articles 0
+
+With several feed sizes, each is fetched into a fresh archive and a last line
+gives how much the peak grew per entry between the smallest and the largest
+(it should stay near 0: entries are streamed and dedup state lives in the
+state database). ``--articles 0`` skips the archive steps.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,39 +73,59 @@ def write_archive(content: Path, articles: int) -> None:
         (folder / f"story-{n}.md").write_text(dump_article(article), encoding="utf-8")
 
 
-def run(args: list[str], cwd: Path, *, python: list[str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one digest command in a fresh child."""
+def run(args: list[str], cwd: Path, *, python: list[str] | None = None,
+        ) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds of one digest command in a fresh child.
+
+    The peak is that of the largest single process (the main one or a worker);
+    CPU counts every process of the run (steadier than wall time on a shared
+    machine).
+    """
     command = python or ["-m", "digest", "-q", *args]
     code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
             "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
-            "print(time.perf_counter() - t, "
-            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, p.returncode)")
+            "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+            "print(time.perf_counter() - t, r.ru_maxrss / 1024, r.ru_utime + r.ru_stime, "
+            "p.returncode)")
     out = subprocess.run([sys.executable, "-c", code, sys.executable, *command],
                          cwd=cwd, capture_output=True, text=True, check=True)
-    seconds, peak, rc = out.stdout.split()
+    seconds, peak, cpu, rc = out.stdout.split()
     if rc not in ("0", "1"):
         raise SystemExit(f"digest {' '.join(args)} failed with {rc}")
-    return float(seconds), float(peak)
+    return float(seconds), float(peak), float(cpu)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=100_000)
-    parser.add_argument("--articles", type=int, default=50_000)
+    parser.add_argument("--entries", type=int, nargs="+", default=[100_000],
+                        help="feed size(s); several sizes show how the peak grows")
+    parser.add_argument("--articles", type=int, default=50_000, help="0 skips the archive steps")
     opts = parser.parse_args()
-    results = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        feed_dir = root / "feed"
-        feed_dir.mkdir()
-        write_feed(feed_dir / "big.xml", opts.entries)
-        (feed_dir / "digest.yml").write_text(
-            'site: {title: Scale}\nsources:\n  - {name: Big, feed: "big.xml"}\n', encoding="utf-8")
-        size = (feed_dir / "big.xml").stat().st_size / 1e6
-        secs, peak = run(["fetch"], feed_dir)
-        results["feed"] = {"entries": opts.entries, "feed_mb": round(size, 1),
-                           "fetch_s": round(secs, 1), "fetch_peak_mb": round(peak)}
-        print(json.dumps(results["feed"]), flush=True)
+        feeds: list[dict[str, float | int]] = []
+        for entries in sorted(opts.entries):
+            feed_dir = root / f"feed-{entries}"
+            feed_dir.mkdir()
+            write_feed(feed_dir / "big.xml", entries)
+            (feed_dir / "digest.yml").write_text(
+                'site: {title: Scale}\nsources:\n  - {name: Big, feed: "big.xml"}\n',
+                encoding="utf-8")
+            size = (feed_dir / "big.xml").stat().st_size / 1e6
+            secs, peak, cpu = run(["fetch"], feed_dir)
+            stored = sum(1 for _ in (feed_dir / "content").rglob("*.md"))
+            feeds.append({"entries": entries, "feed_mb": round(size, 1), "stored": stored,
+                          "fetch_s": round(secs, 1), "fetch_cpu_s": round(cpu, 1),
+                          "fetch_peak_mb": round(peak)})
+            print(json.dumps(feeds[-1]), flush=True)
+            shutil.rmtree(feed_dir)
+        if len(feeds) > 1:
+            first, last = feeds[0], feeds[-1]
+            growth = (float(last["fetch_peak_mb"]) - float(first["fetch_peak_mb"])) * 1024 \
+                / (int(last["entries"]) - int(first["entries"]))
+            print(json.dumps({"fetch_peak_growth_kb_per_entry": round(growth, 3)}), flush=True)
+        if opts.articles <= 0:
+            return
 
         arch = root / "archive"
         arch.mkdir()
@@ -117,10 +144,9 @@ def main() -> None:
             ("generate", [], generate),
         ]
         for name, args, python in steps:
-            secs, peak = run(args, arch, python=python)
+            secs, peak, _ = run(args, arch, python=python)
             row[f"{name}_s"] = round(secs, 1)
             row[f"{name}_peak_mb"] = round(peak)
-        results["archive"] = row
         print(json.dumps(row), flush=True)
 
 

@@ -20,7 +20,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["FingerprintIndex", "Match", "hamming", "shingles", "simhash"]
+__all__ = ["BANDS", "BAND_BITS", "FingerprintIndex", "Match", "band_values", "closest", "hamming",
+           "shingles", "simhash"]
 
 BITS = 64
 THRESHOLD = 3  # bits that may differ between two copies of one story
@@ -30,8 +31,8 @@ _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[^\W{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
 _WORD = re.compile(r"\w+")
-_BANDS = 4  # THRESHOLD < _BANDS, so two matches share at least one whole band
-_BAND_BITS = BITS // _BANDS
+BANDS = 4  # THRESHOLD < BANDS, so two matches share at least one whole band
+BAND_BITS = BITS // BANDS
 
 
 def shingles(text: str) -> Iterator[str]:
@@ -95,6 +96,20 @@ def hamming(a: int, b: int) -> int:
     return ((a & _MASK) ^ (b & _MASK)).bit_count()
 
 
+def band_values(fp: int) -> tuple[int, ...]:
+    """The fingerprint's ``BANDS`` bands, lowest bits first, each ``BAND_BITS`` wide.
+
+    With at most ``THRESHOLD`` (< ``BANDS``) differing bits, two near-duplicates
+    have at least one band in common (pigeonhole), so a lookup only compares
+    the fingerprints that share a band. The state database indexes the same
+    bands (:class:`digest.store.StateDB`); a signed fingerprint gives the same
+    bands as its unsigned value.
+    """
+    value = fp & _MASK
+    width = (1 << BAND_BITS) - 1
+    return tuple((value >> (band * BAND_BITS)) & width for band in range(BANDS))
+
+
 @dataclass(frozen=True)
 class Match:
     canonical_url: str
@@ -102,17 +117,33 @@ class Match:
     distance: int
 
 
+def closest(fp: int, candidates: Iterable[tuple[str, str, int]],
+            threshold: int = THRESHOLD) -> Match | None:
+    """The nearest of ``(canonical_url, path, fingerprint)`` candidates within the threshold.
+
+    Of equally near candidates the first one wins.
+    """
+    best: Match | None = None
+    for url, path, other in candidates:
+        distance = hamming(fp, other)
+        if distance <= threshold and (best is None or distance < best.distance):
+            best = Match(url, path, distance)
+    return best
+
+
 @dataclass
 class FingerprintIndex:
-    """Near-duplicate lookup over many fingerprints without comparing against all.
+    """Near-duplicate lookup in memory, for callers without a state database.
 
-    Each fingerprint is filed under its four 16-bit bands; with at most 3
-    differing bits two near-duplicates share a band, so only that bucket is
-    compared (pigeonhole), which keeps a lookup cheap for 50,000 articles.
+    Each fingerprint is filed under its bands (:func:`band_values`) and a
+    lookup compares only the fingerprints that share one. ``digest fetch``
+    does not hold one: it asks the state database, whose band indexes give
+    the same candidates in the same order (:meth:`digest.store.StateDB.similar`),
+    so that a run's memory does not grow with the archive.
     """
 
     threshold: int = THRESHOLD
-    _buckets: dict[tuple[int, int], list[tuple[int, str, str]]] = field(default_factory=dict)
+    _buckets: dict[tuple[int, int], list[tuple[str, str, int]]] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, str, int]]) -> FingerprintIndex:
@@ -122,22 +153,15 @@ class FingerprintIndex:
             index.add(fp, url, path)
         return index
 
-    @staticmethod
-    def _bands(fp: int) -> Iterator[tuple[int, int]]:
-        value = fp & _MASK
-        for band in range(_BANDS):
-            yield band, (value >> (band * _BAND_BITS)) & ((1 << _BAND_BITS) - 1)
-
     def add(self, fp: int, canonical_url: str, path: str) -> None:
-        for key in self._bands(fp):
-            self._buckets.setdefault(key, []).append((fp, canonical_url, path))
+        for key in enumerate(band_values(fp)):
+            self._buckets.setdefault(key, []).append((canonical_url, path, fp))
+
+    def candidates(self, fp: int) -> Iterator[tuple[str, str, int]]:
+        """Stored fingerprints sharing a band with ``fp``: band by band, oldest first."""
+        for key in enumerate(band_values(fp)):
+            yield from self._buckets.get(key, ())
 
     def find(self, fp: int) -> Match | None:
         """The closest stored fingerprint within the threshold, if any."""
-        best: Match | None = None
-        for key in self._bands(fp):
-            for other, url, path in self._buckets.get(key, ()):
-                distance = hamming(fp, other)
-                if distance <= self.threshold and (best is None or distance < best.distance):
-                    best = Match(url, path, distance)
-        return best
+        return closest(fp, self.candidates(fp), self.threshold)

@@ -17,6 +17,13 @@ copy's ``sources:`` instead of storing the story twice. A story that is
 being written while a second copy arrives (same URL key, or a fingerprint
 within the threshold) is waited for, then merged into.
 
+Every one of those lookups is a query of the state database (URLs by key,
+fingerprints by band): what a run holds is the batch of entries in hand and
+the stories in flight, never a record per stored or seen article, and a
+source's summary keeps counts and its first few failure messages. The peak
+memory of a 100,000-entry feed is that of a 20,000-entry one
+(``benchmarks/scale.py --entries 20000 100000 --articles 0``).
+
 A feed's validators (ETag, Last-Modified) are saved only after every entry
 it listed was stored: a run killed halfway gets a 200 next time, not a 304
 that would hide the entries it never reached.
@@ -43,7 +50,7 @@ from digest.config import Config, FetchConfig
 from digest.errors import DigestError, SourceError, StoreError
 from digest.feeds import STREAM_MIN, iter_feed
 from digest.fetch import Fetcher, Response
-from digest.fingerprint import THRESHOLD, FingerprintIndex, hamming
+from digest.fingerprint import THRESHOLD, closest, hamming
 from digest.model import Article, Entry, Source, SourceKind
 from digest.store import Archive
 from digest.urls import canonicalize, url_keys
@@ -67,7 +74,7 @@ class SourceSummary:
     new: int = 0
     existing: int = 0  # already stored (or merged into a stored copy of the story)
     failed: int = 0
-    errors: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()  # the first few failure messages (each one is logged)
     unchanged: bool = False  # the feed answered 304 Not Modified
     source_failed: bool = False  # the source itself could not be read
 
@@ -91,7 +98,7 @@ class SourceSummary:
         line = f"{self.name}: {self.new} new, {self.existing} already stored"
         if self.failed:
             shown = "; ".join(self.errors[:_MAX_ERRORS_SHOWN])
-            more = len(self.errors) - _MAX_ERRORS_SHOWN
+            more = self.failed - min(len(self.errors), _MAX_ERRORS_SHOWN)
             line += f", {self.failed} failed: {shown}" + (f" (and {more} more)" if more > 0 else "")
         return line
 
@@ -115,7 +122,11 @@ class RunSummary:
 
 
 class _Tally:
-    """Mutable counts for one source while it runs."""
+    """Mutable counts for one source while it runs.
+
+    Every failure is logged; only the first few messages are kept for the
+    summary line, so a feed whose 100,000 links all fail holds three.
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -125,7 +136,8 @@ class _Tally:
     def fail(self, message: str) -> None:
         log.warning("%s: %s", self.name, message)
         self.failed += 1
-        self.errors.append(message)
+        if len(self.errors) < _MAX_ERRORS_SHOWN:
+            self.errors.append(message)
 
     def freeze(self, **extra: bool) -> SourceSummary:
         return SourceSummary(self.name, self.new, self.existing, self.failed,
@@ -164,7 +176,6 @@ class _Run:
         self.pool = pool
         self.refresh = refresh
         self.fetched = datetime.now(UTC).replace(microsecond=0)
-        self._index: FingerprintIndex | None = None  # loaded by the first store
         # Every state-database call runs on this one thread, so that sqlite
         # sees one connection on one thread and decisions are serialised.
         self._db: Executor | None = ThreadPoolExecutor(1, thread_name_prefix="digest-store")
@@ -204,13 +215,6 @@ class _Run:
             self._db.shutdown(wait=True)
             self._db = None
 
-    @property
-    def index(self) -> FingerprintIndex:
-        """Every stored fingerprint (db thread only); a run storing nothing never loads it."""
-        if self._index is None:
-            self._index = FingerprintIndex.from_rows(self.archive.state.fingerprints())
-        return self._index
-
     def known(self, keys: tuple[str, ...], source_name: str) -> bool:
         """True (and the source merged in) when the story is stored already."""
         if self.refresh or not keys:
@@ -236,7 +240,7 @@ class _Run:
         try:
             path = self.archive.find(*keys)
             if path is None and done.fingerprint is not None:
-                match = self.index.find(done.fingerprint)
+                match = closest(done.fingerprint, self.archive.state.similar(done.fingerprint))
                 if match is not None and (self.archive.content_dir / match.path).exists():
                     log.info("%s: near-duplicate of %s", article.url, match.canonical_url)
                     path = self.archive.content_dir / match.path
@@ -278,8 +282,6 @@ class _Run:
         relative = self.archive.relative(path)
         self.archive.state.record(article.canonical_url, relative, (article.url, *done.keys),
                                   done.fingerprint)
-        if done.fingerprint is not None:
-            self.index.add(done.fingerprint, article.canonical_url, relative)
 
     def _blockers(self, done: Done) -> set[asyncio.Future[None]]:
         """Stores in progress of what may be the same story."""

@@ -24,6 +24,7 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from digest.errors import StoreError
+from digest.fingerprint import BAND_BITS, BANDS, band_values
 from digest.frontmatter import dump_article, load_article
 from digest.model import Article
 
@@ -133,8 +134,26 @@ class SaveResult:
     created: bool  # False when an existing article was updated (e.g. a source merged)
 
 
+# The SQL twin of fingerprint.band_values: one expression per band, the same
+# text in the index and in the query (SQLite uses an index on an expression
+# only for that expression). ">>" is arithmetic on a signed fingerprint, which
+# leaves the masked bits as they are in the unsigned value.
+_BAND_SQL = tuple(f"((fingerprint >> {band * BAND_BITS}) & {(1 << BAND_BITS) - 1})"
+                  for band in range(BANDS))
+
+
 class StateDB:
-    """SQLite cache of what the archive holds and of HTTP validators."""
+    """SQLite cache of what the archive holds and of HTTP validators.
+
+    Everything dedup needs per article is here, not in memory: URL lookups
+    use the primary keys, near-duplicate lookups the fingerprint band
+    indexes, so the memory of a run grows neither with the archive nor with
+    the feeds it reads.
+
+    The schema only ever gains tables and indexes, each created ``IF NOT
+    EXISTS``: a database written by an older version is brought up to date
+    when it is opened (the band indexes are built then, once).
+    """
 
     SCHEMA = """
     CREATE TABLE IF NOT EXISTS articles (
@@ -152,7 +171,16 @@ class StateDB:
         last_modified TEXT
     );
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-    """
+    """ + "".join(
+        f"    CREATE INDEX IF NOT EXISTS articles_band{band} ON articles({expr})\n"
+        "        WHERE fingerprint IS NOT NULL;\n" for band, expr in enumerate(_BAND_SQL))
+
+    # Rows sharing a band with a fingerprint, band by band and oldest first:
+    # the order in which an in-memory FingerprintIndex would offer them.
+    _SIMILAR = "SELECT canonical_url, path, fingerprint FROM (" + " UNION ALL ".join(
+        f"SELECT {band} AS band, rowid AS seq, canonical_url, path, fingerprint FROM articles "
+        f"WHERE fingerprint IS NOT NULL AND {expr} = ?"
+        for band, expr in enumerate(_BAND_SQL)) + ") ORDER BY band, seq"
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -178,9 +206,17 @@ class StateDB:
 
     def record(self, canonical_url: str, path: str, aliases: tuple[str, ...] = (),
                fingerprint: int | None = None) -> None:
+        """Record an article's file and URLs; a stored fingerprint is kept unless replaced.
+
+        Merging a source into a stored story records it without a
+        fingerprint; that must not make its body invisible to later copies.
+        The row keeps its place (rowid), so lookups keep their order.
+        """
         with self.conn:
             self.conn.execute(
-                "INSERT OR REPLACE INTO articles(canonical_url, path, fingerprint) VALUES (?,?,?)",
+                "INSERT INTO articles(canonical_url, path, fingerprint) VALUES (?,?,?) "
+                "ON CONFLICT(canonical_url) DO UPDATE SET path = excluded.path, "
+                "fingerprint = coalesce(excluded.fingerprint, articles.fingerprint)",
                 (canonical_url, path, fingerprint))
             self.conn.executemany(
                 "INSERT OR REPLACE INTO urls(url, canonical_url) VALUES (?, ?)",
@@ -194,6 +230,15 @@ class StateDB:
     def fingerprints(self) -> Iterator[tuple[str, str, int]]:
         yield from self.conn.execute(
             "SELECT canonical_url, path, fingerprint FROM articles WHERE fingerprint IS NOT NULL")
+
+    def similar(self, fingerprint: int) -> list[tuple[str, str, int]]:
+        """Stored (canonical_url, path, fingerprint) rows sharing a band with ``fingerprint``.
+
+        The candidates for :func:`digest.fingerprint.closest`, found through
+        the band indexes (a few rows, however big the archive), in the order
+        :meth:`digest.fingerprint.FingerprintIndex.candidates` gives them.
+        """
+        return self.conn.execute(self._SIMILAR, band_values(fingerprint)).fetchall()
 
     def clear_articles(self) -> None:
         with self.conn:

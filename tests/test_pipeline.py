@@ -12,7 +12,7 @@ from werkzeug import Request, Response
 
 from digest.config import Config, parse_config
 from digest.errors import SourceError
-from digest.pipeline import RunSummary, SourceSummary, add_inputs, read_inputs, run_fetch
+from digest.pipeline import RunSummary, SourceSummary, _Tally, add_inputs, read_inputs, run_fetch
 from digest.store import Archive
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
@@ -172,6 +172,25 @@ def test_stories_stored_at_once_keep_apart_and_copies_merge(server: HTTPServer,
     assert sum("title: Same title" in text for text in files.values()) == 6
 
 
+def test_a_copy_in_a_later_run_finds_a_story_that_had_a_source_merged(
+        server: HTTPServer, tmp_path: Path) -> None:
+    # Near-duplicate lookups are state-database queries, in this run and the
+    # next alike: merging a second source must not drop the stored fingerprint.
+    copy = prose("wire", 5)
+    for name in ("one", "two", "three"):
+        serve_feed(server, f"/{name}.xml", rss(item("Wire story", f"/{name}/story", copy)))
+    first = make_config(tmp_path, "\n".join(
+        f'  - {{name: "{name}", feed: "{server.url_for(f"/{name.lower()}.xml")}"}}'
+        for name in ("One", "Two")))
+    summary = fetch(first)
+    assert (summary.new, sum(s.existing for s in summary.sources)) == (1, 1)
+    later = make_config(tmp_path, f'  - {{name: Three, feed: "{server.url_for("/three.xml")}"}}')
+    assert fetch(later).render() == ["Three: 0 new, 1 already stored"]
+    (text,) = stored(later).values()
+    sources = yaml.safe_load(text.split("---\n")[1])["sources"]
+    assert sorted(sources[:2]) == ["One", "Two"] and sources[2:] == ["Three"]
+
+
 def test_each_failure_is_one_line_and_nothing_stored_is_lost(server: HTTPServer,
                                                              tmp_path: Path) -> None:
     serve_feed(server, "/good.xml", rss(item("Good", "/good")))
@@ -318,6 +337,12 @@ def test_summary_rendering() -> None:
     assert many.render() == ("Bar: 1 new, 0 already stored, 5 failed: u0: HTTP 404; u1: HTTP 404; "
                              "u2: HTTP 404 (and 2 more)")
     assert not RunSummary((ok, bad)).ok and RunSummary((ok,)).ok
+    tally = _Tally("Big")  # a feed whose every link fails keeps counts, not every message
+    for n in range(1000):
+        tally.fail(f"u{n}: HTTP 404")
+    frozen = tally.freeze()
+    assert frozen.failed == 1000 and len(frozen.errors) == 3
+    assert frozen.render().endswith("u2: HTTP 404 (and 997 more)")
 
 
 def test_worker_processes_do_the_cpu_work() -> None:

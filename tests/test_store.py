@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -9,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from digest.fingerprint import FingerprintIndex, closest
 from digest.frontmatter import dump_article, load_article
 from digest.model import Article
-from digest.store import TMP_PREFIX, Archive, slugify
+from digest.store import TMP_PREFIX, Archive, StateDB, slugify
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -136,3 +139,70 @@ def test_unreadable_article_is_skipped_not_fatal(tmp_path: Path) -> None:
     broken.parent.mkdir(parents=True)
     broken.write_text("---\ntitle: [unclosed\n---\nbody\n", encoding="utf-8")
     assert [s.article.title for s in archive.iter_articles()] == ["A title"]
+
+
+def _near(rng: random.Random, fp: int, bits: int) -> int:
+    for bit in rng.sample(range(64), bits):
+        fp ^= 1 << bit
+    return fp - (1 << 64) if fp >= 1 << 63 else fp
+
+
+def test_near_duplicate_lookup_is_a_query_with_the_in_memory_answers(tmp_path: Path) -> None:
+    # The state database gives the candidates FingerprintIndex gives, in the
+    # same order, so the closest match (ties included) is the same one.
+    rng = random.Random(7)
+    db = StateDB(tmp_path / "state.sqlite")
+    index = FingerprintIndex()
+    seeds = [rng.randrange(-(1 << 63), 1 << 63) for _ in range(40)]
+    for n in range(400):  # families of near-identical fingerprints, signed and unsigned
+        fp = _near(rng, rng.choice(seeds) & ((1 << 64) - 1), rng.randrange(0, 6))
+        db.record(f"https://x/{n}", f"articles/{n}.md", (), fp)
+        index.add(fp, f"https://x/{n}", f"articles/{n}.md")
+    db.record("https://x/none", "articles/none.md")  # no fingerprint: never a candidate
+    for _ in range(300):
+        probe = _near(rng, rng.choice(seeds) & ((1 << 64) - 1), rng.randrange(0, 5))
+        assert db.similar(probe) == list(index.candidates(probe))
+        assert closest(probe, db.similar(probe)) == index.find(probe)
+    plan = " ".join(str(row) for row in db.conn.execute(
+        "EXPLAIN QUERY PLAN " + StateDB._SIMILAR, (1, 2, 3, 4)))
+    assert all(f"articles_band{band}" in plan for band in range(4)), plan
+    db.close()
+
+
+def test_merging_a_source_keeps_the_fingerprint_and_the_order(tmp_path: Path) -> None:
+    db = StateDB(tmp_path / "state.sqlite")
+    db.record("https://x/1", "articles/1.md", (), 5)
+    db.record("https://x/2", "articles/2.md", (), 5)
+    db.record("https://x/1", "articles/1.md", ("https://x/1?utm_source=y",))  # a merge
+    assert db.similar(5) == [("https://x/1", "articles/1.md", 5),
+                             ("https://x/2", "articles/2.md", 5)] * 4
+    db.record("https://x/1", "articles/1.md", (), 7)  # --refresh: a new body
+    match = closest(7, db.similar(7))
+    assert match is not None and (match.canonical_url, match.distance) == ("https://x/1", 0)
+    db.close()
+
+
+def test_an_older_state_database_gains_the_band_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript("""
+        CREATE TABLE articles (canonical_url TEXT PRIMARY KEY, path TEXT NOT NULL,
+                               fingerprint INTEGER);
+        CREATE TABLE urls (url TEXT PRIMARY KEY, canonical_url TEXT NOT NULL);
+        CREATE TABLE http_cache (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        INSERT INTO articles VALUES ('https://x/1', 'articles/1.md', -8070450532247928832);
+        INSERT INTO urls VALUES ('https://x/one', 'https://x/1');
+        INSERT INTO http_cache VALUES ('https://x/feed', '"v1"', NULL);
+    """)
+    old.commit()
+    old.close()
+    db = StateDB(path)
+    assert not db.fresh
+    names = {row[0] for row in db.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {f"articles_band{band}" for band in range(4)} <= names
+    assert db.similar(-8070450532247928832 ^ 0b101) == [
+        ("https://x/1", "articles/1.md", -8070450532247928832)] * 3
+    assert db.lookup("https://x/one") == "articles/1.md"
+    assert db.validators("https://x/feed") == ('"v1"', None)
+    db.close()
