@@ -14,6 +14,7 @@ from site_data import EXCERPT_BODY, HOSTILE_TITLE, SEED_TITLE, ZH_TITLE, make_di
 
 from digest.config import Config
 from digest.site import build, generate
+from digest.site.generate import taxonomy_tags
 from digest.site.text import md_escape
 from digest.store import Archive
 
@@ -83,6 +84,12 @@ def test_search_index_holds_titles_not_bodies(built: tuple[Config, Archive, Path
     assert ZH_TITLE in blob
     assert "US users moved" not in blob  # bodies are left out of the index
     assert EXCERPT_BODY not in blob
+    # So are the words on every page: they would match every search. (The index
+    # is Chinese here: Pagefind puts zero-width spaces between the words.)
+    words = blob.replace("\u200b", "")
+    assert "Read the original" not in words and "terms allow an excerpt" not in words
+    assert "Talks, not bans, decide the future" in words
+    assert '"date":"2025-01-15T09:30:00+08:00"' in blob  # the time stays as metadata
 
 
 def test_feeds_parse_back(built: tuple[Config, Archive, Path]) -> None:
@@ -141,6 +148,11 @@ def test_article_page_header(built: tuple[Config, Archive, Path]) -> None:
     assert 'property="og:title"' in page and 'property="og:type" content="article"' in page
     for tag in ("platform-policy", "us-china", "social-media"):
         assert f'tags/{tag}/"' in page
+    # The tag links show the taxonomy's titles, not the tag names.
+    chips = re.findall(
+        r'<a class="md-tag" href="[^"]+" data-pagefind-filter="tag">([^<]*)</a>', page
+    )
+    assert chips == ["Platform policy", "US–China", "Social media"]
     assert "Also reported by" in page and "Global Times" in page
     assert "US users moved from TikTok to RedNote." in page  # full text shown
 
@@ -282,7 +294,9 @@ def test_in_process_shortcuts_change_no_page(
         site_description=config.site.description,
         site_dir=str(tmp_path / "plain"),
     )
-    cfg["extra"]["digest"] = {"search_bodies": config.site.search_bodies}
+    # The data `digest build` passes (not a shortcut): without it, tag names show.
+    titles = {t.name: t.title for t in taxonomy_tags(config)}
+    cfg["extra"]["digest"] = {"search_bodies": config.site.search_bodies, "tags": titles}
     mkdocs_build(cfg)
     plain = tmp_path / "plain"
     rels = ["index.html"] + [
@@ -298,6 +312,17 @@ def test_in_process_shortcuts_change_no_page(
         theirs = (plain / rel).read_text(encoding="utf-8").split()
         assert ours == theirs, rel
 
+    # The article partial rendered early (liveindex.py) is the very same text.
+    def article(path: Path) -> str:
+        html = path.read_text(encoding="utf-8")
+        return html[html.index("<!--digest-index-->") : html.rindex("<!--/digest-index-->")]
+
+    pages = list((site / "articles").rglob("index.html"))
+    assert len(pages) > 3
+    for page in pages:
+        rel = page.relative_to(site).as_posix()
+        assert article(page) == article(plain / rel), rel
+
 
 def test_search_gets_only_the_article_part(built: tuple[Config, Archive, Path]) -> None:
     from digest.site.liveindex import indexed_part
@@ -310,3 +335,101 @@ def test_search_gets_only_the_article_part(built: tuple[Config, Archive, Path]) 
     assert "md-tabs" not in part and "__config" not in part  # no theme
     assert len(part) < len(page) / 2
     assert indexed_part("<html><body>x</body></html>") == "<html><body>x</body></html>"
+
+
+def test_passthrough_takes_every_listing_block(built: tuple[Config, Archive, Path]) -> None:
+    # Day and source pages start with their list (MkDocs strips the front matter and
+    # the blank lines after it), archive and tag pages end with a pager: all of them
+    # must skip Python-Markdown's HTML parsers in `digest build`.
+    from types import SimpleNamespace
+
+    from mkdocs.utils.meta import get_data
+
+    from digest.site.passthrough import PassthroughPlugin
+
+    config, _, _ = built
+    plugin = PassthroughPlugin()
+    content = config.content_dir
+    pages = [content / "index.md"] + [
+        p
+        for folder in ("tags", "sources", "days", "archive")
+        for p in (content / folder).rglob("*.md")
+    ]
+    kinds = set()
+    for path in pages:
+        markdown, _ = get_data(path.read_text(encoding="utf-8"))
+        uri = path.relative_to(content).as_posix()
+        page = SimpleNamespace(file=SimpleNamespace(src_uri=uri))
+        left = plugin.on_page_markdown(markdown, page=page)  # type: ignore[arg-type]
+        for block in ('<div class="digest-list">', '<ul class="digest-index">', "digest-pager"):
+            assert block not in left, (uri, block)
+            if block in markdown:
+                kinds.add(block)
+        plugin.on_page_content("", page=page)  # type: ignore[arg-type]
+    assert len(kinds) == 3
+
+
+def test_live_index_is_the_index_of_the_built_site(
+    built: tuple[Config, Archive, Path], tmp_path: Path
+) -> None:
+    # Articles go to Pagefind before their page is rendered, without their body
+    # (inside data-pagefind-ignore="all"): the fragments are those `pagefind --site`
+    # makes of the finished pages.
+    import gzip
+    import shutil
+
+    from digest.site.build import index_search
+
+    _, _, site = built
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
+    assert index_search(copy, "zh")
+
+    def fragments(root: Path) -> list[bytes]:
+        return sorted(
+            gzip.decompress(f.read_bytes())
+            for f in (root / "pagefind" / "fragment").glob("*.pf_fragment")
+        )
+
+    ours = fragments(site)
+    assert len(ours) == len(list((site / "articles").rglob("index.html")))
+    assert ours == fragments(copy)
+
+
+def test_search_index_is_written_while_mkdocs_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every article reaches Pagefind while MkDocs converts the Markdown; the index is
+    # then written during the template phase, before the first page is written.
+    import mkdocs.commands.build as mkdocs_build_module
+
+    from digest.site.liveindex import LiveIndex
+
+    events: list[str] = []
+    for name in ("add", "start_write", "finish"):
+        original = getattr(LiveIndex, name)
+
+        def spy(self: LiveIndex, *args: object, _name: str = name, _f: object = original) -> object:
+            events.append(_name)
+            return _f(self, *args)  # type: ignore[operator]
+
+        monkeypatch.setattr(LiveIndex, name, spy)
+    real_build_page = mkdocs_build_module._build_page
+
+    def build_page(*args: object, **kwargs: object) -> None:
+        events.append("page")
+        real_build_page(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mkdocs_build_module, "_build_page", build_page)
+    config, archive = make_digest(tmp_path, extra=2)
+    try:
+        site = build(config, archive)
+    finally:
+        archive.close()
+    articles = len(list((site / "articles").rglob("index.html")))
+    assert events[: articles + 2] == ["add"] * articles + ["start_write", "page"]
+    assert events[-1] == "finish"
+    assert SEED_TITLE in "\n".join(
+        gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
+        for f in (site / "pagefind" / "fragment").glob("*.pf_fragment")
+    )

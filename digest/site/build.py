@@ -115,25 +115,38 @@ def build(config: Config, archive: Archive, *, strict: bool = False) -> Path:
     report = generate(config, archive, directory_urls=bool(cfg["use_directory_urls"]))
     generated = time.perf_counter()
     # What the theme override reads; `mkdocs build` alone gets the defaults.
-    cfg["extra"]["digest"] = {
+    extra: dict[str, Any] = {
         "search_bodies": config.site.search_bodies,
         "slugs": dict(report.slugs),
+        "tags": dict(report.tag_titles),
         # Shared by every page of this build: the override renders the parts of
         # the pages outside the nav that do not depend on the page once (main.html).
         "memo": {},
         "memo_key": MemoKey(),
     }
+    cfg["extra"]["digest"] = extra
     language = search_language(config.site.language, report)
+    # Plugins of the user's own (mkdocs.yml) may read or change pages and their
+    # template context: then every page takes MkDocs' ordinary path.
+    alone = not cfg["plugins"]
     live = _start_live_index(language)
+    plugin: LiveIndexPlugin | None = None
     try:
         if live is not None:
-            # Article pages go to Pagefind as MkDocs writes them: the indexing
-            # runs on the other core while MkDocs renders (liveindex.py).
-            cfg["plugins"]["digest-live-search"] = LiveIndexPlugin(live)
+            # Article pages go to Pagefind during the build, so the indexing runs
+            # on the other core while MkDocs works; alone, they go as soon as their
+            # Markdown is converted, and the index is written while MkDocs renders
+            # the templates (liveindex.py).
+            articles: dict[str, list[str]] | None = {} if alone else None
+            if articles is not None:
+                extra["articles"] = articles
+            plugin = LiveIndexPlugin(
+                live, articles=articles, search_bodies=config.site.search_bodies
+            )
+            cfg["plugins"]["digest-live-search"] = plugin
         # The listings' raw HTML skips Python-Markdown's parsers (passthrough.py);
         # the Markdown sources are dropped once rendered unless a plugin may read them.
-        others = [name for name in cfg["plugins"] if name != "digest-live-search"]
-        cfg["plugins"]["digest-passthrough"] = PassthroughPlugin(release_markdown=not others)
+        cfg["plugins"]["digest-passthrough"] = PassthroughPlugin(release_markdown=alone)
         mkdocs_build(cfg)
     except BaseException as exc:
         if live is not None:
@@ -146,7 +159,13 @@ def build(config: Config, archive: Archive, *, strict: bool = False) -> Path:
     indexed = False
     if live is not None:
         try:
-            live.write(site_dir / "pagefind")
+            if plugin is not None and plugin.missed:
+                live.close()
+                raise RuntimeError(f"{plugin.missed} article pages came after the index")
+            if live.writing:
+                live.finish()
+            else:
+                live.write(site_dir / "pagefind")
             indexed = True
         except (OSError, RuntimeError, ValueError, KeyError) as exc:
             log.warning("pagefind service failed (%s); indexing the built site instead", exc)

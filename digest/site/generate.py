@@ -19,6 +19,7 @@ from digest.site.pages import (
     HOME,
     TagInfo,
     archive_pages,
+    clear_caches,
     day_pages,
     home_page,
     search_page,
@@ -56,6 +57,9 @@ class GenerateReport:
     languages: tuple[str, ...] = ()  # article languages seen (for the search indexer)
     # The slug of every tag and source name, for the article template's links.
     slugs: Mapping[str, str] = field(default_factory=dict)
+    # The title of every tag (the taxonomy's; a tag only found in front matter is
+    # its own title), for the article template's tag links.
+    tag_titles: Mapping[str, str] = field(default_factory=dict)
 
 
 def taxonomy_tags(config: Config, records: Iterable[Record] = ()) -> list[TagInfo]:
@@ -178,6 +182,7 @@ def generate(config: Config, archive: Archive, *, directory_urls: bool = True) -
     files.update(archive_pages(records, size, directory_urls))
     files.update(_feeds(config, records, tags))
     files.update(search_page())
+    clear_caches()
     content_dir = config.content_dir
     sync_overrides(config.root)
     about = content_dir / "about.md"
@@ -195,4 +200,7 @@ def generate(config: Config, archive: Archive, *, directory_urls: bool = True) -
     languages = tuple(sorted({r.language.lower() for r in records if r.language}))
     names = {t.name for t in tags} | {s for r in records for s in r.sources if s}
     slugs = {name: slug_for(name) for name in sorted(names)}
-    return GenerateReport(len(records), tuple(written), unchanged, tuple(removed), languages, slugs)
+    titles = {t.name: t.title for t in tags}
+    return GenerateReport(
+        len(records), tuple(written), unchanged, tuple(removed), languages, slugs, titles
+    )

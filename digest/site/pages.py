@@ -11,6 +11,7 @@ few Markdown lines; those keep relative ``.md`` links that MkDocs checks.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections import defaultdict
@@ -27,6 +28,7 @@ from digest.site.text import (
     inert,
     long_date,
     md_escape,
+    page_url,
     rel_link,
     short_summary,
     slug_for,
@@ -36,6 +38,7 @@ from digest.site.text import (
 __all__ = [
     "TagInfo",
     "archive_pages",
+    "clear_caches",
     "day_pages",
     "home_page",
     "search_page",
@@ -47,11 +50,15 @@ __all__ = [
 GENERATED_DIRS = ("tags", "sources", "days", "archive", "feeds", "search")
 HOME = "index.md"
 # The raw HTML blocks this module writes (the in-process build passes them
-# around Python-Markdown: passthrough.py). Entries never hold a newline followed
-# by "</ul>": untrusted text is escaped and joined onto one line.
+# around Python-Markdown: passthrough.py): the lists and the pager, each after a
+# blank line or at the very start of the Markdown (MkDocs strips the front matter
+# and the blank lines after it, so a day or source page starts with its list).
+# Entries never hold a newline followed by "</ul>", nor a pager a newline:
+# untrusted text is escaped and joined onto one line.
 RAW_BLOCK = re.compile(
-    r'\n\n(<div class="digest-list">\n<ul>\n.*?\n</ul>\n</div>'
-    r'|<ul class="digest-index">\n.*?\n</ul>)\n',
+    r'(?:\A|(?<=\n\n))(<div class="digest-list">\n<ul>\n.*?\n</ul>\n</div>'
+    r'|<ul class="digest-index">\n.*?\n</ul>'
+    r'|<p class="digest-pager">[^\n]*</p>)\n',
     re.DOTALL,
 )
 _HOME_PER_GROUP = 20  # a busy week still gives a home page that loads fast
@@ -81,9 +88,30 @@ def _front(title: str, **extra: Any) -> str:
     return "---\n" + text + "---\n\n"
 
 
+# Every article is listed on about five pages (its tags, sources, day, archive):
+# its escaped title, source, summary and time are made once (bounded caches).
+_cached = functools.lru_cache(maxsize=1 << 16)
+
+
+@_cached
 def _text(value: str) -> str:
     """One line of untrusted text for raw HTML (never a blank line: it would end the block)."""
     return inert(" ".join(value.split()))
+
+
+@_cached
+def _summary(value: str) -> str:
+    return _text(short_summary(value))
+
+
+_time = _cached(time_html)
+
+
+def clear_caches() -> None:
+    """Forget the escaped texts and URLs of the last run (the caller's MkDocs build
+    need not hold them)."""
+    for cached in (_text, _summary, _time, source_page, page_url):
+        cached.cache_clear()
 
 
 def _a(page: str, target: str, label: str, urls: bool) -> str:
@@ -99,13 +127,13 @@ def _entry(
     summary: bool = True,
     urls: bool = True,
 ) -> str:
-    meta = [time_html(r.when, with_date=with_date)]
+    meta = [_time(r.when, with_date=with_date)]
     if show_source and r.source:
         meta.insert(0, _a(page, source_page(r.source), _text(r.source), urls))
     line = f"<li><strong>{_a(page, r.rel, _text(r.title), urls)}</strong><br>\n" + " · ".join(meta)
     # The archive lists every article again: without summaries its pages stay small.
     if summary and r.summary:
-        line += "<br>\n" + _text(short_summary(r.summary))
+        line += "<br>\n" + _summary(r.summary)
     return line + "</li>"
 
 
@@ -117,6 +145,7 @@ def _listing(page: str, records: Iterable[Record], **kw: bool) -> str:
     return f'<div class="digest-list">\n<ul>\n{body}\n</ul>\n</div>\n' if body else ""
 
 
+@_cached
 def source_page(name: str) -> str:
     return f"sources/{slug_for(name)}/index.md"
 

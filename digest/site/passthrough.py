@@ -49,7 +49,7 @@ class PassthroughPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call
         return uri == HOME or uri.split("/", 1)[0] in GENERATED_DIRS
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, **kwargs: Any) -> str:
-        if not self._generated(page) or "\n\n<" not in markdown:
+        if not self._generated(page) or "<" not in markdown:
             return markdown
         blocks: list[str] = []
 
