@@ -3,24 +3,31 @@
 Matching is token based rather than one big regex: CPython's ``re`` tries
 every alternative at every character, which for a few hundred phrases costs
 milliseconds per article, while splitting the text into words once and looking
-each word up in a dict costs a fraction of that. Chinese (and other CJK)
-phrases have no word boundaries, so they are found with one literal-only
-regex that runs only on texts holding CJK characters.
+each word up in a dict costs a fraction of that. Words are looked up as
+written (each spelling once, lower-cased to find its phrases), so a phrase in
+capitals needs no second pass, and together with the next word, so the
+phrases of several words that cannot start there are never tried. Chinese
+(and other CJK) phrases have no word boundaries: they are found at the places
+where the first two characters of one occur, in texts holding CJK characters
+only.
 
 Each tag has channels: one for its score and one per required group. Within
 a channel the longest phrase at a position wins and matches do not overlap,
 which is how an ignored phrase ("feed-in tariff") hides a shorter one
-("tariff") inside it.
+("tariff") inside it. A group with ``within: paragraph`` also decides where
+the tag's phrases count: only in the paragraphs holding one of its phrases
+(the title belongs to the first paragraph).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import accumulate, compress, repeat
 from itertools import count as _positions
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from digest.tagging import TagDef
@@ -44,12 +51,22 @@ def _separator(byte: int) -> bool:
 # Byte tables for _words: separators become spaces (and, in _LOWER, A-Z a-z).
 _KEEP = bytes(32 if _separator(i) else i for i in range(256))
 _LOWER = bytes(32 if _separator(i) else i + 32 if 65 <= i <= 90 else i for i in range(256))
+# One byte a character once the continuation bytes (80-BF) are deleted: "a"
+# for a character of a word, a space for a separator (see _paragraph_starts).
+_SHAPE = bytes(32 if _separator(i) else 97 for i in range(256))
+_TAILS = bytes(range(0x80, 0xC0))
 # Every byte but the lead bytes of the CJK ranges: texts without one skip _CJK.
 _NOT_CJK_LEAD = bytes(i for i in range(256) if not (0xE3 <= i <= 0xED or i == 0xEF))
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_CJK_RUN = re.compile(_CJK.pattern + "+")
 _REGIONS = ("title", "lead", "body")
 Counter = dict["_Entry", int]  # phrase entry -> number of matches in one region
 _Counts = tuple[Counter, Counter, Counter]
+Hit = tuple[str, str, int, float]  # phrase, region, matches, points
+# Paragraphs are separated by blank lines (holding at most spaces or tabs);
+# blank lines before the first and after the last do not make paragraphs.
+_BLANK = " \t\r\f\v\n"
+_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n[ \t\r\f\v\n]*(?=[^ \t\r\f\v\n])")
 _LEAD_MIN, _LEAD_MAX = 100, 300  # the lead: the first paragraph, within these bounds
 _REPEAT = 0.5  # n matches of one phrase in one place count as n ** _REPEAT
 
@@ -66,6 +83,9 @@ class _Entry:
     star: bool = False  # the last word is a prefix
     case: list[str] | None = None  # exact-case words, for acronyms like US or AI
     size: int = 1
+    tag: int = 0  # the channel's owner: tag index, and group index or -1 for the score
+    group: int = -1
+    points: tuple[float, float, float] = (0.0, 0.0, 0.0)  # weight x title/lead/body factor
 
 
 @dataclass
@@ -74,8 +94,14 @@ class Scan:
 
     scores: list[float]
     group_counts: list[list[int]]
-    hits: list[list[tuple[str, str, int, float]]]
-    group_hits: list[list[list[tuple[str, str, int, float]]]]
+    hits: list[list[Hit]]
+    group_hits: list[list[list[Hit]]]
+    # Matches of a tag's phrases that gave no points: in paragraphs without
+    # its paragraph-bound groups.
+    outside: list[list[Hit]]
+    # Per tag with paragraph-bound groups: (paragraphs where its phrases
+    # count, paragraphs of the text); None for the other tags.
+    paragraphs: list[tuple[int, int] | None]
     words: float = 0.0
 
 
@@ -86,16 +112,15 @@ class Matcher:
         self.tags = tags
         self.owner: list[tuple[int, int]] = []  # channel -> (tag index, group index or -1)
         self.mult: list[tuple[float, float, float]] = []  # channel -> title/lead/body factor
+        # Tag index -> channels of its groups that hold only within a paragraph.
+        self.local: dict[int, list[int]] = {}
         self.first: dict[str, list[_Entry]] = {}
         self.prefixes: list[tuple[str, _Entry]] = []
         self.literal: dict[str, list[_Entry]] = {}  # lower-case CJK phrases
         self.regexes: list[tuple[re.Pattern[str], _Entry]] = []
-        self.cache: dict[str, tuple[_Entry, ...]] = {}
-        self.active: set[str] = set()  # words that start at least one phrase
-        # Words that start only phrases of several words -> those phrases'
-        # anchors (each one's longest whole word): without one, none can match.
-        self.anchored: dict[str, frozenset[str]] = {}
-        self.anchors: dict[int, str] = {}  # id of a multi-word entry -> its anchor
+        self.cache: dict[str, tuple[_Entry, ...]] = {}  # word -> the phrases it starts
+        # (word, next word) -> the entries of word that can match there (_pair).
+        self.pairs: dict[tuple[str, str], tuple[_Entry, ...]] = {}
         for ti, tag in enumerate(tags):
             w = tag.where
             lists = [(-1, [(p.text, p.weight) for p in tag.phrases])]
@@ -104,27 +129,46 @@ class Matcher:
                 channel = len(self.owner)
                 self.owner.append((ti, gi))
                 self.mult.append((w.title, w.lead, w.body))
+                if gi >= 0 and tag.require[gi].within == "paragraph":
+                    self.local.setdefault(ti, []).append(channel)
                 for text, weight in phrases + [(x, 0.0) for x in tag.ignore]:
                     self._add(channel, text, weight)
-        # Longest literal first, so the regex reports the longest phrase at each start.
-        alternatives = sorted(self.literal, key=len, reverse=True)
-        # A plain alternation of literals lets re skip ahead by first character;
-        # overlapping phrases are found by _literal_matches.
-        self.literal_re = (
-            re.compile("|".join(map(re.escape, alternatives)), re.IGNORECASE)
-            if alternatives else None
+        # Every channel (score or group) of a tag with paragraph-bound groups.
+        self.local_channels = frozenset(c for c, (ti, _) in enumerate(self.owner)
+                                        if ti in self.local)
+        # CJK phrases: a character class finds where one may start, the first
+        # two characters there rule most places out, and a small regex per first
+        # character (ignoring case, longest phrase first) reports the phrase.
+        heads: dict[str, list[str]] = {}
+        # The first two characters of every phrase (the one of a one-character
+        # phrase) in any case: where none starts, no phrase does.
+        self.literal_pairs: set[str] = set()
+        for lit in sorted(self.literal, key=len, reverse=True):
+            first = _case_variants(lit[0])
+            for c in first:
+                heads.setdefault(c, []).append(lit)
+            if len(lit) == 1:
+                self.literal_pairs.update(first)
+            else:
+                self.literal_pairs.update(a + b for a in first for b in _case_variants(lit[1]))
+        self.literal_start = (
+            re.compile("[" + "".join(map(re.escape, sorted(heads))) + "]") if heads else None
         )
+        self.literal_from = {
+            c: re.compile("|".join(map(re.escape, lits)), re.IGNORECASE)
+            for c, lits in heads.items()
+        }
         # Each literal also stands for every shorter listed literal it starts with.
         self.literal_at = {
-            lit: sorted((e for other in alternatives if lit.startswith(other)
+            lit: sorted((e for other in self.literal if lit.startswith(other)
                          for e in self.literal[other]), key=lambda e: (e.channel, -e.size))
-            for lit in alternatives
+            for lit in self.literal
         }
 
     def _add(self, channel: int, text: str, weight: float) -> None:
         text = text.strip()
         if text.startswith("re:"):
-            entry = _Entry(channel, text, weight)
+            entry = _Entry(channel, text, weight, **self._owned(channel, weight))
             self.regexes.append((re.compile(text[3:].strip(), re.IGNORECASE), entry))
             return
         star = text.endswith("*")
@@ -134,142 +178,231 @@ class Matcher:
             c.isalnum() for c in core
         ):
             lit = core.lower()
-            entry = _Entry(channel, text, weight, size=len(lit))
+            entry = _Entry(channel, text, weight, size=len(lit), **self._owned(channel, weight))
             self.literal.setdefault(lit, []).append(entry)
             return
         letters = [c for c in core if c.isalpha()]
         exact = bool(letters) and core == core.upper()
         low = [x.lower() for x in words]
         entry = _Entry(channel, text, weight, low[1:], star,
-                       list(words) if exact else None, len(words))
-        if len(low) > 1:
-            self.anchors[id(entry)] = max(low[:-1] if star else low, key=len)
+                       list(words) if exact else None, len(words), **self._owned(channel, weight))
         if star and len(words) == 1:
             self.prefixes.append((low[0], entry))
         else:
             self.first.setdefault(low[0], []).append(entry)
 
+    def _owned(self, channel: int, weight: float) -> dict[str, Any]:
+        tag, group = self.owner[channel]
+        points = tuple(weight * factor for factor in self.mult[channel])
+        return {"tag": tag, "group": group, "points": points}
+
     def _entries(self, token: str) -> tuple[_Entry, ...]:
-        found = list(self.first.get(token, ()))
-        found += [e for prefix, e in self.prefixes if token.startswith(prefix)]
+        """The entries of the phrases that start with token (a word as written)."""
+        low = token.lower()
+        found = list(self.first.get(low, ()))
+        found += [e for prefix, e in self.prefixes if low.startswith(prefix)]
         # Per channel, longest phrase first; on a tie an ignored phrase wins,
         # then an exact word over a prefix (tariffs over tariff*).
         result = tuple(sorted(found, key=lambda e: (e.channel, -e.size, e.weight != 0, e.star)))
         if len(self.cache) > 200_000:  # vocabularies are bounded, but stay safe
             self.cache.clear()
-            self.active.clear()
-            self.anchored.clear()
-        # active first: a thread that finds the token cached must find it active.
-        if result:
-            if all(e.size > 1 for e in result):
-                self.anchored[token] = frozenset(self.anchors[id(e)] for e in result)
-            self.active.add(token)
         self.cache[token] = result
+        return result
+
+    def _pair(self, token: str, after: str) -> tuple[_Entry, ...]:
+        """The entries of token that can match where the next word is after (both
+        as written): those whose first two words fit, case included (kept in order)."""
+        entries = self.cache.get(token)
+        if entries is None:  # a word not seen before
+            entries = self._entries(token)
+        low = after.lower()
+        result = tuple(e for e in entries if _fits(e, token, after, low))
+        if len(self.pairs) > 400_000:
+            self.pairs.clear()
+        self.pairs[token, after] = result
         return result
 
     def scan(self, title: str, text: str, *, record: bool) -> Scan:
         n = len(self.tags)
         scan = Scan([0.0] * n, [[0] * len(t.require) for t in self.tags],
-                    [[] for _ in range(n)], [[[] for _ in t.require] for t in self.tags])
+                    [[] for _ in range(n)], [[[] for _ in t.require] for t in self.tags],
+                    [[] for _ in range(n)], [None] * n)
         counts: _Counts = ({}, {}, {})  # per region: entry -> matches
+        # The matches of tags with paragraph-bound groups wait in held as
+        # (region, word index, entry), -1 for the title, and in held_cjk with
+        # a character offset, until it is known where those groups occur.
+        held: list[tuple[int, int, _Entry]] = []
+        held_cjk: list[tuple[int, int, _Entry]] = []
+        local = self.local_channels
         if title:
-            words = _words(title, lower=True)
-            self._scan_words(title, words, len(words), counts[0], counts[0])
-            self._scan_other(title, len(title), counts[0], counts[0])
+            in_title = counts[0]
+            for _, e in self._scan_words(_words(title, lower=False)) + self._scan_other(
+                title
+            )[0]:
+                if e.channel in local:
+                    held.append((0, -1, e))
+                else:
+                    in_title[e] = in_title.get(e, 0) + 1
         if text:
             # The text is split into words once; the lead is a word count.
             end = _lead_end(text)
-            words = _words(text, lower=True)
-            scan.words = len(words)
-            self._scan_words(text, words, len(_words(text[:end], lower=False)), counts[1],
-                             counts[2])
-            scan.words += self._scan_other(text, end, counts[1], counts[2])
+            split = len(_words(text[:end], lower=False))
+            words = _words(text, lower=False)
+            other, cjk_words = self._scan_other(text)
+            scan.words = len(words) + cjk_words
+            lead, body = counts[1], counts[2]
+            for matches, cut, wait in ((self._scan_words(words), split, held),
+                                       (other, end, held_cjk)):
+                for i, e in matches:
+                    if e.channel in local:
+                        wait.append((1 if i < cut else 2, i, e))
+                    elif i < cut:
+                        lead[e] = lead.get(e, 0) + 1
+                    else:
+                        body[e] = body.get(e, 0) + 1
+        if local:
+            self._place(scan, text, held, held_cjk, counts, record)
+        scores, group_counts = scan.scores, scan.group_counts
         for ri, region in enumerate(counts):
-            name = _REGIONS[ri]
             for e, count in region.items():
-                ti, gi = self.owner[e.channel]
-                if gi < 0:
+                if e.group < 0:
                     # Repeats of one phrase count less (n matches give sqrt(n)):
                     # a topic shows in varied words, not in one word said often.
-                    points = e.weight * self.mult[e.channel][ri] * (count if count < 2
-                                                                    else count**_REPEAT)
-                    scan.scores[ti] += points
-                    if record and e.weight:
-                        scan.hits[ti].append((e.label, name, count, round(points, 2)))
-                elif e.weight:
-                    scan.group_counts[ti][gi] += count
+                    points = e.points[ri] * (count if count < 2 else count**_REPEAT)
+                    scores[e.tag] += points
                     if record:
-                        scan.group_hits[ti][gi].append((e.label, name, count, float(count)))
+                        scan.hits[e.tag].append((e.label, _REGIONS[ri], count, round(points, 2)))
+                else:
+                    group_counts[e.tag][e.group] += count
+                    if record:
+                        scan.group_hits[e.tag][e.group].append(
+                            (e.label, _REGIONS[ri], count, float(count)))
         return scan
 
-    def _scan_words(
-        self, source: str, low: list[str], split: int, first: Counter, second: Counter
+    def _place(
+        self, scan: Scan, text: str, held: list[tuple[int, int, _Entry]],
+        held_cjk: list[tuple[int, int, _Entry]], counts: _Counts, record: bool,
     ) -> None:
-        """Count phrase matches in source's lower-case words; positions before split go
-        to first. The words in their original case are split off only when a phrase
-        in capitals (US, AI) needs them."""
-        orig: list[str] | None = None
-        # Set operations run in C: only the few positions whose word starts a
-        # phrase take a Python-level step.
-        distinct = set(low)
-        for token in distinct.difference(self.cache):
-            self._entries(token)
-        active = distinct & self.active
-        anchored = self.anchored
-        for token in active & anchored.keys():
-            needs = anchored.get(token)
-            if needs is not None and needs.isdisjoint(distinct):
-                active.discard(token)  # e.g. "to" when "train" (of "to train") is absent
-        cache = self.cache
+        """Count the held matches: a tag's phrases only in the paragraphs that hold
+        a phrase of each of its paragraph-bound groups (the title goes with the
+        first), its groups' phrases anywhere.
+
+        Finding the paragraphs takes a second pass over the text, so without
+        record the matches of a tag that could not fire even if all of them
+        counted are simply all counted: the verdict is the same.
+        """
+        every = held + held_cjk
+        todo = self.local.keys() if record else [
+            ti for ti in self.local if self._may_fire(ti, every, scan.words)]
+        allowed: dict[int, set[int]] = {}
+        if not todo:
+            placed = [(region, 0, e) for region, _, e in every]
+        else:
+            starts, spans = _paragraph_starts(text)
+            placed = [(region, 0 if i < 0 else bisect_right(starts, i) - 1, e)
+                      for region, i, e in held]
+            placed += [(region, bisect_right(spans, at) - 1, e) for region, at, e in held_cjk]
+            seen: dict[int, set[int]] = {}  # group channel -> paragraphs where it matched
+            for _, para, e in placed:
+                if e.group >= 0:
+                    seen.setdefault(e.channel, set()).add(para)
+            for ti in todo:
+                allowed[ti] = set.intersection(*(seen.get(c, set()) for c in self.local[ti]))
+                scan.paragraphs[ti] = (len(allowed[ti]), len(starts))
+        lost: dict[tuple[_Entry, int], int] = {}
+        for region, para, e in placed:
+            if e.group < 0 and e.tag in allowed and para not in allowed[e.tag]:
+                lost[e, region] = lost.get((e, region), 0) + 1
+            else:
+                counts[region][e] = counts[region].get(e, 0) + 1
+        if record:
+            for (e, ri), n in lost.items():
+                scan.outside[e.tag].append((e.label, _REGIONS[ri], n, 0.0))
+
+    def _may_fire(self, ti: int, held: list[tuple[int, int, _Entry]], words: float) -> bool:
+        """Whether tag ti may fire: its groups are met and the points of its
+        positive phrases, counted in every paragraph, reach the threshold.
+        Counting them in fewer paragraphs never scores more."""
+        tag = self.tags[ti]
+        found = [0] * len(tag.require)
+        hits: dict[tuple[_Entry, int], int] = {}
+        for region, _, e in held:
+            if e.tag == ti:
+                if e.group >= 0:
+                    found[e.group] += 1
+                elif e.weight > 0:
+                    hits[e, region] = hits.get((e, region), 0) + 1
+        if any(n < g.min for n, g in zip(found, tag.require, strict=True)):
+            return False
+        best: float = sum(e.points[ri] * n**_REPEAT for (e, ri), n in hits.items())
+        return best > 0 and best >= tag.threshold.needed(words)
+
+    def _scan_words(self, words: list[str]) -> list[tuple[int, _Entry]]:
+        """(position, entry) of every phrase match in words (as written)."""
+        pairs = self.pairs
         busy = [0] * len(self.owner)
-        # The positions of those words, found in one pass that runs in C.
-        for i in compress(_positions(), map(active.__contains__, low)):
+        found: list[tuple[int, _Entry]] = []
+        last = len(words) - 1
+        # Only the positions of words that start a phrase take a Python-level
+        # step; they are found in one pass that runs in C. A word not seen
+        # before (True) is looked up when its position comes (see _pair).
+        for i in compress(_positions(), map(self.cache.get, words, repeat(True))):
             done = -1
-            # get(): another thread may have cleared the cache since the check above.
-            for e in cache.get(low[i]) or self._entries(low[i]):
+            key = (words[i], words[i + 1] if i < last else "")
+            entries = pairs.get(key)
+            if entries is None:  # new, or another thread has just cleared the caches
+                entries = self._pair(*key)
+            for e in entries:
                 if e.channel == done or busy[e.channel] > i:
                     continue
-                if e.tail:
-                    if e.star:
-                        if not _tail_matches(low, i + 1, e.tail):
-                            continue
-                    elif low[i + 1 : i + e.size] != e.tail:
-                        continue
-                if e.case is not None:
-                    if orig is None:
-                        orig = _words(source, lower=False)
-                    if not _case_matches(orig, i, e.case, e.star):
-                        continue
+                # The first two words fit already (see _pair): check the others.
+                if e.size > 2 and not (_rest_matches(words, i, e.tail, e.star) and (
+                        e.case is None or _case_matches(words, i, e.case, e.star))):
+                    continue
                 busy[e.channel] = i + e.size
                 done = e.channel
-                counter = first if i < split else second
-                counter[e] = counter.get(e, 0) + 1
+                if e.weight:  # an ignored phrase only hides what it holds
+                    found.append((i, e))
+        return found
 
-    def _scan_other(self, text: str, split: int, first: Counter, second: Counter) -> float:
-        """Count CJK and regex phrases; return the CJK share of the word count."""
+    def _literal_matches(self, text: str) -> Iterator[tuple[int, str]]:
+        """(start, phrase) for the longest CJK phrase at every position where one
+        starts, overlapping ones included ("中美" inside "美中美")."""
+        assert self.literal_start is not None
+        pairs, regexes = self.literal_pairs, self.literal_from
+        for m in self.literal_start.finditer(text):
+            at = m.start()
+            if text[at] in pairs or text[at : at + 2] in pairs:
+                found = regexes[text[at]].match(text, at)
+                if found:
+                    yield at, found.group()
+
+    def _scan_other(self, text: str) -> tuple[list[tuple[int, _Entry]], float]:
+        """(offset, entry) of CJK and regex phrase matches, and the CJK share of the
+        word count."""
         words = 0.0
+        found: list[tuple[int, _Entry]] = []
         if (
             not text.isascii()
             and text.encode("utf-8", "surrogatepass").translate(None, _NOT_CJK_LEAD)
             and _CJK.search(text)
         ):
-            words = len(_CJK.findall(text)) / 2  # about two characters to a word
-            if self.literal_re is not None:
+            words = sum(map(len, _CJK_RUN.findall(text))) / 2  # about two characters a word
+            if self.literal_start is not None:
                 busy = [0] * len(self.owner)
-                for start, found in _literal_matches(self.literal_re, text):
+                for start, match in self._literal_matches(text):
                     done = -1
-                    for e in self.literal_at.get(found.lower(), ()):
+                    for e in self.literal_at.get(match.lower(), ()):
                         if e.channel == done or busy[e.channel] > start:
                             continue
                         busy[e.channel] = start + e.size
                         done = e.channel
-                        counter = first if start < split else second
-                        counter[e] = counter.get(e, 0) + 1
+                        if e.weight:
+                            found.append((start, e))
         for pattern, e in self.regexes:
-            for m in pattern.finditer(text):
-                counter = first if m.start() < split else second
-                counter[e] = counter.get(e, 0) + 1
-        return words
+            if e.weight:
+                found += [(m.start(), e) for m in pattern.finditer(text)]
+        return found, words
 
 
 def _words(text: str, *, lower: bool) -> list[str]:
@@ -291,28 +424,76 @@ def _words(text: str, *, lower: bool) -> list[str]:
     return (spaced.lower() if lower and not spaced.isascii() else spaced).split()
 
 
-def _literal_matches(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, str]]:
-    """(start, phrase) for the longest phrase at every position where one starts."""
-    for m in pattern.finditer(text):
-        yield m.start(), m.group()
-        # A phrase may also start inside this match ("中美" inside "美中美"):
-        # try the few positions in it; the next finditer match starts after it.
-        for pos in range(m.start() + 1, m.end()):
-            inner = pattern.match(text, pos)
-            if inner:
-                yield pos, inner.group()
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph of text."""
+    spans, at = [], 0
+    for m in _PARAGRAPH.finditer(text):
+        if at or text[: m.start()].strip(_BLANK):  # not blank lines that open the text
+            spans.append((at, m.start()))
+            at = m.end()
+    spans.append((at, len(text)))
+    return spans
 
 
-def _tail_matches(low: list[str], start: int, tail: list[str]) -> bool:
-    """The words after a phrase's first match its tail, the last one as a prefix."""
-    got = low[start : start + len(tail)]
+def _paragraph_starts(text: str) -> tuple[list[int], list[int]]:
+    """Where each paragraph of text starts: the index of its first word (in the
+    words _words finds) and its character offset.
+
+    The words are counted, not split off: with continuation bytes deleted, the
+    UTF-8 bytes of text are one byte a character, which _SHAPE turns into "a"
+    inside words and a space between them, so a word starts at each " a".
+    """
+    spans = _paragraph_spans(text)
+    data = text.encode("utf-8", "surrogatepass")
+    if not data.isascii() and (b"\xc9" in data or b"\xcd" in data):  # see _words
+        counts = [len(_words(text[a:b], lower=False)) for a, b in spans]
+    else:
+        shape = data.translate(_SHAPE, _TAILS)
+        counts = [shape.count(b" a", a - 1 if a else 0, b) + (not a and shape[:1] == b"a")
+                  for a, b in spans]
+    starts = list(accumulate(counts, initial=0))
+    starts.pop()
+    return starts, [a for a, _ in spans]
+
+
+def _case_variants(char: str) -> set[str]:
+    """char and the characters that match it when case is ignored, as far as
+    str's case mappings tell (K also stands for the Kelvin sign)."""
+    found = {char}
+    for _ in range(2):
+        for c in list(found):
+            found.update(v for v in (c.lower(), c.upper(), c.casefold(), c.swapcase())
+                         if len(v) == 1)
+    return found
+
+
+def _fits(e: _Entry, word: str, after: str, low_after: str) -> bool:
+    """Whether the first two words of e's phrase (or its one word) fit word and
+    the word after it, as written and lower-cased."""
+    if e.tail and not (low_after.startswith(e.tail[0]) if e.star and e.size == 2
+                       else e.tail[0] == low_after):
+        return False
+    if e.case is None:
+        return True
+    got = [word, after][: min(e.size, 2)]
+    if e.star and e.size <= 2:  # the last word is a prefix
+        return got[:-1] == e.case[:-1] and got[-1].startswith(e.case[-1])
+    return got == e.case[: len(got)]
+
+
+def _rest_matches(words: list[str], start: int, tail: list[str], star: bool) -> bool:
+    """The words after a phrase's first, lower-cased, are its tail (the last one
+    a prefix if star)."""
+    got = [w.lower() for w in words[start + 1 : start + 1 + len(tail)]]
     if len(got) < len(tail):
         return False
-    return got[:-1] == tail[:-1] and got[-1].startswith(tail[-1])
+    if star:
+        return got[:-1] == tail[:-1] and got[-1].startswith(tail[-1])
+    return got == tail
 
 
-def _case_matches(orig: list[str], start: int, case: list[str], star: bool) -> bool:
-    got = orig[start : start + len(case)]
+def _case_matches(words: list[str], start: int, case: list[str], star: bool) -> bool:
+    got = words[start : start + len(case)]
     if star and len(got) == len(case):
         return got[:-1] == case[:-1] and got[-1].startswith(case[-1])
     return got == case

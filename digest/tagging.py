@@ -1,8 +1,9 @@
 """Topic tags from readable rules, and the explanation of every decision.
 
 A taxonomy (``tags:`` in digest.yml, default in ``digest/data/taxonomy.yml``)
-maps tag names to weighted phrases, groups that must co-occur, phrases that
-never count, where a match counts how much, and a length-relative threshold.
+maps tag names to weighted phrases, groups that must co-occur (anywhere, or
+in the same paragraph as the phrases that score), phrases that never count,
+where a match counts how much, and a length-relative threshold.
 The schema is documented at the top of the default file.
 How phrases are found fast is ``digest._tagmatch``'s business; this module
 holds the rule model, its validation, the decisions and their explanation.
@@ -47,6 +48,8 @@ _TAG_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _TAG_KEYS = ("title", "description", "phrases", "ignore", "require", "where", "threshold")
 _WHERE = ("title", "lead", "body")
 _THRESHOLD = ("base", "per_1000_words")
+_GROUP_KEYS = ("min", "within", "phrases")
+_WITHIN = ("article", "paragraph")
 
 
 class TagInputError(DigestError):
@@ -63,11 +66,18 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Group:
-    """Phrases of which at least ``min`` matches must occur for the tag to fire."""
+    """Phrases of which at least ``min`` matches must occur for the tag to fire.
+
+    With ``within="paragraph"`` the tag's phrases also count only in the
+    paragraphs that hold one of the group's phrases (the title belongs to the
+    first paragraph), so words spread over a long article that is not about
+    the group's subject do not add up.
+    """
 
     name: str
     phrases: tuple[str, ...]
     min: int = 1
+    within: str = "article"  # or "paragraph"
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,7 @@ class GroupResult:
     count: int
     min: int
     hits: tuple[PhraseHit, ...]
+    within: str = "article"
 
     @property
     def ok(self) -> bool:
@@ -155,6 +166,11 @@ class TagExplanation:
     fired: bool
     hits: tuple[PhraseHit, ...]
     groups: tuple[GroupResult, ...] = ()
+    # For a tag with paragraph-bound groups: the phrases that matched outside
+    # the paragraphs holding those groups (no points), and (paragraphs where
+    # the phrases count, paragraphs in all).
+    outside: tuple[PhraseHit, ...] = ()
+    paragraphs: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -182,7 +198,16 @@ class Explanation:
             for g in t.groups:
                 state = "ok" if g.ok else "MISSING"
                 found = ", ".join(f"{h.phrase!r} in {h.where} x{h.count}" for h in g.hits)
-                lines.append(f"  group {g.name}: {state} ({g.count}/{g.min}) {found}".rstrip())
+                name = f"{g.name} (within {g.within})" if g.within != "article" else g.name
+                lines.append(f"  group {name}: {state} ({g.count}/{g.min}) {found}".rstrip())
+            if t.paragraphs is not None:
+                counted, total = t.paragraphs
+                bound = " and ".join(g.name for g in t.groups if g.within == "paragraph")
+                lines.append(f"  phrases count in {counted} of {total} paragraphs: those"
+                             f" holding group {bound} (the title goes with the first)")
+            for h in t.outside:
+                lines.append(f"  not counted  {h.phrase!r} in {h.where} x{h.count}"
+                             " (outside those paragraphs)")
         return "\n".join(lines)
 
 
@@ -215,11 +240,14 @@ def explain(taxonomy: Taxonomy, title: str, text: str) -> Explanation:
                 scan.group_counts[i][gi],
                 g.min,
                 tuple(PhraseHit(*h) for h in scan.group_hits[i][gi]),
+                g.within,
             )
             for gi, g in enumerate(tag.require)
         )
         rounded = round(score, 2)
-        out.append(TagExplanation(tag.name, rounded, needed, scan.words, fired, hits, groups))
+        outside = tuple(PhraseHit(*h) for h in scan.outside[i])
+        out.append(TagExplanation(tag.name, rounded, needed, scan.words, fired, hits, groups,
+                                  outside, scan.paragraphs[i]))
     return Explanation(tuple(out))
 
 
@@ -390,22 +418,29 @@ def _parse_groups(raw: object, report: Report, path: KeyPath) -> tuple[Group, ..
     for name, body in raw.items():
         where = (*path, str(name))
         minimum: object = 1
+        within: object = "article"
         items: object = body
         if isinstance(body, Mapping):
             for key in body:
-                if key not in ("min", "phrases"):
-                    report((*where, str(key)), "unknown key (expected min or phrases)")
+                if key not in _GROUP_KEYS:
+                    report((*where, str(key)),
+                           f"unknown key (expected {', '.join(_GROUP_KEYS)})")
             minimum, items = body.get("min", 1), body.get("phrases")
+            within = body.get("within", "article")
             if items is None:
                 report((*where, "phrases"), "missing: a group needs phrases")
                 continue
         if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
             report((*where, "min"), "expected a whole number of at least 1")
             minimum = 1
+        if within not in _WITHIN:
+            report((*where, "within"), f"expected {' or '.join(_WITHIN)} (where the tag's "
+                   "phrases count: anywhere, or only in paragraphs holding this group)")
+            within = "article"
         listed = _parse_list(items, report, (*where, "phrases") if isinstance(body, Mapping)
                              else where)
         if listed:
-            out.append(Group(str(name), listed, minimum))
+            out.append(Group(str(name), listed, minimum, str(within)))
     return tuple(out)
 
 

@@ -93,6 +93,65 @@ def test_passing_mentions_do_not_fire(title: str, text: str) -> None:
     assert tags(title, text) == ()
 
 
+# An article about an airport, ~450 words: the words of rules and courts are
+# all over it, and its one paragraph about a website and an app has none.
+AIRPORT_TITLE = "County approves $40 million upgrade of Millfield airport"
+AIRPORT_TEXT = "\n\n".join([
+    "The county board voted on Tuesday to approve a 40 million dollar upgrade of "
+    "Millfield Regional Airport, ending two years of debate over noise, traffic and the "
+    "cost to local taxpayers. Work on a longer runway and a larger terminal will start "
+    "in the spring and should be finished within three years.",
+    "The runway will grow by 600 metres so that larger jets can land in wet weather, "
+    "which federal rules require for the routes the airport wants to win. The terminal "
+    "will get four new gates, a second security lane and a bigger baggage hall. The "
+    "state law that funds regional airports pays for about half of the work.",
+    "Neighbours who opposed the plan had taken the county to court, arguing that the "
+    "environmental review ignored the noise of night flights. A judge dismissed the "
+    "lawsuit in March, and the residents' group withdrew its appeal last month after "
+    "the board promised to plant trees along the eastern fence.",
+    "Two airlines have said they would add flights once the runway opens: a daily "
+    "route to the capital and a summer route to the coast. The airport handled 410,000 "
+    "passengers last year, still below its record from before the pandemic.",
+    "Travellers can follow the construction on the airport's website, where an online "
+    "map shows which car parks will close and when. Users of the parking app will get "
+    "alerts a week before their usual car park shuts, the airport said.",
+    "The board also voted to ban night flights between midnight and five in the "
+    "morning. Operators that break the curfew will be fined, and repeat offenders could "
+    "lose their landing slots, under rules that take effect in January.",
+    "An environmental study ordered by the state found that the longer runway would "
+    "not harm the wetland to the north, provided drainage ponds are dug before the "
+    "concrete is poured. The county must report water samples every quarter until "
+    "the work is done, a condition the board accepted without debate.",
+    "Builders expect about 300 people to work on the project at its peak, and the "
+    "county has asked the main contractor to hire locally where it can. A training "
+    "programme at the community college will prepare welders and electricians.",
+    "The county will borrow about a third of the cost and expects landing fees and "
+    "parking charges to repay the loan within twenty years. Two board members voted "
+    "against the plan, saying the passenger forecasts were too hopeful.",
+    "\"This is the biggest investment in the airport since it opened,\" the board chair "
+    "said after the vote. \"It keeps Millfield on the map for the next thirty years, "
+    "and the curfew means the people who live next to it can still sleep.\"",
+])
+
+
+def test_policy_words_away_from_any_platform_do_not_make_platform_policy() -> None:
+    from dataclasses import replace
+
+    taxonomy = default_taxonomy()
+    assert 400 < len(AIRPORT_TEXT.split()) < 600
+    assert "platform-policy" not in classify(taxonomy, AIRPORT_TITLE, AIRPORT_TEXT)
+    policy = next(t for t in explain(taxonomy, AIRPORT_TITLE, AIRPORT_TEXT).tags
+                  if t.name == "platform-policy")
+    assert all(g.ok for g in policy.groups)  # a website, an app and users: the gate is met
+    assert policy.paragraphs == (1, 10) and policy.score == 0
+    assert {h.phrase for h in policy.outside} >= {"law", "rules", "ban", "court", "fined"}
+    # Counted anywhere, the same words would add up to the tag.
+    anywhere = Taxonomy(tuple(
+        replace(t, require=tuple(replace(g, within="article") for g in t.require))
+        for t in taxonomy.tags))
+    assert "platform-policy" in classify(anywhere, AIRPORT_TITLE, AIRPORT_TEXT)
+
+
 def test_other_wording_fires() -> None:
     text = ("Lawmakers voted to require a forced sale of the app's American business by its "
             "Beijing-based owner, or a ban on the app in the United States. The White House "
@@ -140,6 +199,43 @@ us-china:
     assert classify(taxonomy, "", "美国和中国举行talks，中国表示欢迎。") == ("us-china",)
 
 
+def test_a_paragraph_bound_group_decides_where_phrases_count() -> None:
+    taxonomy = rules("""
+x:
+  title: X
+  phrases: {3: [ban, 禁令]}
+  require: {platform: {within: paragraph, phrases: [app, 平台]}}
+  threshold: 3
+""")
+    assert classify(taxonomy, "", "An app ban.\n\nMore news.") == ("x",)
+    assert classify(taxonomy, "", "A ban.\n\nAn app.") == ()
+    assert classify(taxonomy, "", "A ban.\n \t\n\nAn app.") == ()  # blank: spaces only
+    assert classify(taxonomy, "", "A ban.\nAn app.") == ("x",)  # no blank line: one paragraph
+    assert classify(taxonomy, "", "禁令。\n\n平台。") == ()
+    assert classify(taxonomy, "", "平台禁令。\n\n其他。") == ("x",)
+    # The title goes with the first paragraph.
+    assert classify(taxonomy, "App ban", "Other news.\n\nMore.") == ("x",)
+    assert classify(taxonomy, "Ban", "An app.\n\nMore.") == ("x",)
+    assert classify(taxonomy, "Ban", "Other news.\n\nAn app.") == ()
+    assert classify(taxonomy, "Ban", "\n \nAn app.\n\nMore.\n\n") == ("x",)  # no empty ones
+
+
+def test_a_paragraph_bound_group_still_counts_its_min_in_the_whole_article() -> None:
+    taxonomy = rules("""
+x:
+  title: X
+  phrases: {3: [ban]}
+  require: {platform: {min: 2, within: paragraph, phrases: [app]}}
+  threshold: 3
+""")
+    assert classify(taxonomy, "", "An app ban.\n\nAnother app.") == ("x",)
+    assert classify(taxonomy, "", "An app ban.\n\nNothing else.") == ()
+    explained = explain(taxonomy, "", "An app ban.\n\nA ban.\n\nAnother app.").tags[0]
+    assert explained.paragraphs == (2, 3)
+    assert [(h.phrase, h.where, h.count) for h in explained.hits] == [("ban", "lead", 1)]
+    assert [(h.phrase, h.where, h.count) for h in explained.outside] == [("ban", "lead", 1)]
+
+
 def test_title_weighs_more_and_threshold_grows_with_length() -> None:
     taxonomy = rules("""
 x: {title: X, phrases: {2: [widget]}, where: {title: 3, lead: 1, body: 1},
@@ -162,8 +258,9 @@ def test_repeats_of_one_phrase_count_less_than_varied_words() -> None:
 
 
 def test_multi_word_phrases_match_whatever_else_the_text_holds() -> None:
-    # Words that only start longer phrases ("to" of "to train") are skipped
-    # when the rest of the phrase is absent; the matches must not change.
+    # A word is looked up together with the next one, so a word that starts
+    # only longer phrases ("to" of "to train") tries none of them when the
+    # next word does not fit; the matches must not change.
     taxonomy = rules("""
 x: {title: X, phrases: {3: [to train, in-app payment*, U.S.], 1: [train]},
     ignore: [train station], threshold: 1}
@@ -230,6 +327,26 @@ notamap: [1, 2]
     assert taxonomy.names == ("good",)  # the valid parts survive
 
 
+def test_parse_taxonomy_checks_where_a_group_holds() -> None:
+    raw = yaml.safe_load("""
+x:
+  title: X
+  phrases: {1: [ban]}
+  require: {a: {within: sentence, phrases: [app]}, b: {within: paragraph, phrases: [site]}}
+""")
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    taxonomy = parse_taxonomy(raw, lambda p, m: problems.append((p, m)))
+    assert [p for p, _ in problems] == [("tags", "x", "require", "a", "within")]
+    assert "article or paragraph" in problems[0][1]
+    assert [g.within for g in taxonomy.tags[0].require] == ["article", "paragraph"]
+    problems.clear()
+    parse_taxonomy({"x": {"title": "X", "phrases": {1: ["a"]},
+                          "require": {"g": {"near": 1, "phrases": ["b"]}}}},
+                   lambda p, m: problems.append((p, m)))
+    assert problems == [(("tags", "x", "require", "g", "near"),
+                         "unknown key (expected min, within, phrases)")]
+
+
 def test_parse_taxonomy_reports_a_non_mapping_and_duplicates() -> None:
     problems: list[tuple[tuple[str | int, ...], str]] = []
     parse_taxonomy(["a"], lambda p, m: problems.append((p, m)), ("cfg", "tags"))
@@ -257,8 +374,17 @@ def test_explain_names_phrases_places_scores_and_thresholds() -> None:
     assert any(h.phrase == "TikTok" and h.where == "title" for h in social.hits)
     text = explanation.render()
     for expected in ("social-media: FIRED", "ai: no", "'TikTok' in title", "threshold",
-                     "group us: ok", "group china: ok"):
+                     "group us: ok", "group china: ok",
+                     "group platform (within paragraph): ok",
+                     "phrases count in 10 of 10 paragraphs: those holding group platform"):
         assert expected in text, expected
+
+
+def test_explain_shows_the_phrases_left_outside_the_paragraphs() -> None:
+    text = explain(default_taxonomy(), AIRPORT_TITLE, AIRPORT_TEXT).render()
+    assert "platform-policy: no - score 0" in text
+    assert "phrases count in 1 of 10 paragraphs: those holding group platform" in text
+    assert "not counted  'ban' in body x1 (outside those paragraphs)" in text
 
 
 # --- classify_jsonl --------------------------------------------------------------
@@ -306,6 +432,50 @@ def test_classify_never_raises_on_phrase_soup(words: list[str]) -> None:
     text = "".join(words)
     explain(default_taxonomy(), text[:20], text).render()
     classify(default_taxonomy(), text, text)
+
+
+def test_cjk_phrases_ignore_case_and_overlap() -> None:
+    taxonomy = rules("""
+x: {title: X, phrases: {3: [B站, 美中]}, require: {g: [中美]}, where: {lead: 1}, threshold: 1}
+""")
+    hits = {(h.phrase, h.count) for h in explain(taxonomy, "", "在b站和B站上，美中美").tags[0].hits}
+    assert hits == {("B站", 2), ("美中", 1)}
+    assert classify(taxonomy, "", "在b站和B站上，美中美") == ("x",)  # 中美 inside 美中美
+    assert classify(taxonomy, "", "在b站和B站上，美中") == ()
+
+
+def test_paragraph_starts_count_the_words_of_each_paragraph() -> None:
+    from digest._tagmatch import _paragraph_spans, _paragraph_starts, _words
+
+    samples = [
+        "One.\n\nTwo words.\n \t\n\n\nThree, here.\n",
+        "\n\nStarts blank\n\u3000\n\nafter an ideographic space line\n* * *\nend\n\n",
+        "中国US美国\n\n美国\r\n\r\nÉcole ɐɑ café\n\n’’ ’s\n\n\x1fx\x1f 😀x",
+        "\ud800lone\n\nsurrogate",
+        "no blank line\nat all",
+        "",
+    ]
+    for text in samples:
+        spans = _paragraph_spans(text)
+        assert " ".join(text[a:b] for a, b in spans).split() == text.split()
+        counts = [len(_words(text[a:b], lower=True)) for a, b in spans]
+        starts = [sum(counts[:i]) for i in range(len(counts))]
+        assert _paragraph_starts(text) == (starts, [a for a, _ in spans]), text
+        assert sum(counts) == len(_words(text, lower=True))
+    assert _paragraph_spans("\n\nA\n\nB\n \n") == [(0, 3), (5, 9)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["ban", "law", "rules", "fined", "terms of service", "users",
+                                 "app", "TikTok", "online", "website", "平台", "禁令", "the",
+                                 "\n\n", "\n", " "]), max_size=120),
+       st.sampled_from(["", "App ban", "New rules"]))
+def test_classify_agrees_with_explain_on_paragraph_bound_groups(words: list[str],
+                                                                 title: str) -> None:
+    # classify skips finding paragraphs for a tag that cannot fire anyway.
+    text = " ".join(words)
+    assert classify(default_taxonomy(), title, text) == explain(
+        default_taxonomy(), title, text).fired
 
 
 def test_byte_tokeniser_finds_the_same_words_as_the_word_regex() -> None:
