@@ -71,6 +71,9 @@ _LEAD_MIN, _LEAD_MAX = 100, 300  # the lead: the first paragraph, within these b
 _REPEAT = 0.5  # n matches of one phrase in one place count as n ** _REPEAT
 
 
+_CACHE_MAX = 50_000  # words remembered (twice as many word pairs)
+
+
 # eq=False: entries are counted in dicts by identity, which hashes fastest.
 @dataclass(frozen=True, slots=True, eq=False)
 class _Entry:
@@ -204,7 +207,10 @@ class Matcher:
         # Per channel, longest phrase first; on a tie an ignored phrase wins,
         # then an exact word over a prefix (tariffs over tariff*).
         result = tuple(sorted(found, key=lambda e: (e.channel, -e.size, e.weight != 0, e.star)))
-        if len(self.cache) > 200_000:  # vocabularies are bounded, but stay safe
+        # A news vocabulary's common words fit well within this; a run over
+        # 100,000 articles full of unique tokens must not grow without bound
+        # in every worker process.
+        if len(self.cache) > _CACHE_MAX:
             self.cache.clear()
         self.cache[token] = result
         return result
@@ -217,7 +223,7 @@ class Matcher:
             entries = self._entries(token)
         low = after.lower()
         result = tuple(e for e in entries if _fits(e, token, after, low))
-        if len(self.pairs) > 400_000:
+        if len(self.pairs) > 2 * _CACHE_MAX:
             self.pairs.clear()
         self.pairs[token, after] = result
         return result
