@@ -18,9 +18,9 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-__all__ = ["BANDS", "BAND_BITS", "FingerprintIndex", "Match", "band_values", "closest", "hamming",
+__all__ = ["BANDS", "BAND_BITS", "Match", "band_values", "closest", "hamming",
            "shingles", "simhash"]
 
 BITS = 64
@@ -129,39 +129,3 @@ def closest(fp: int, candidates: Iterable[tuple[str, str, int]],
         if distance <= threshold and (best is None or distance < best.distance):
             best = Match(url, path, distance)
     return best
-
-
-@dataclass
-class FingerprintIndex:
-    """Near-duplicate lookup in memory, for callers without a state database.
-
-    Each fingerprint is filed under its bands (:func:`band_values`) and a
-    lookup compares only the fingerprints that share one. ``digest fetch``
-    does not hold one: it asks the state database, whose band indexes give
-    the same candidates in the same order (:meth:`digest.store.StateDB.similar`),
-    so that a run's memory does not grow with the archive.
-    """
-
-    threshold: int = THRESHOLD
-    _buckets: dict[tuple[int, int], list[tuple[str, str, int]]] = field(default_factory=dict)
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[tuple[str, str, int]]) -> FingerprintIndex:
-        """Build from StateDB.fingerprints() rows (canonical_url, path, fingerprint)."""
-        index = cls()
-        for url, path, fp in rows:
-            index.add(fp, url, path)
-        return index
-
-    def add(self, fp: int, canonical_url: str, path: str) -> None:
-        for key in enumerate(band_values(fp)):
-            self._buckets.setdefault(key, []).append((canonical_url, path, fp))
-
-    def candidates(self, fp: int) -> Iterator[tuple[str, str, int]]:
-        """Stored fingerprints sharing a band with ``fp``: band by band, oldest first."""
-        for key in enumerate(band_values(fp)):
-            yield from self._buckets.get(key, ())
-
-    def find(self, fp: int) -> Match | None:
-        """The closest stored fingerprint within the threshold, if any."""
-        return closest(fp, self.candidates(fp), self.threshold)

@@ -175,8 +175,8 @@ class StateDB:
         f"    CREATE INDEX IF NOT EXISTS articles_band{band} ON articles({expr})\n"
         "        WHERE fingerprint IS NOT NULL;\n" for band, expr in enumerate(_BAND_SQL))
 
-    # Rows sharing a band with a fingerprint, band by band and oldest first:
-    # the order in which an in-memory FingerprintIndex would offer them.
+    # Rows sharing a band with a fingerprint, band by band and oldest first,
+    # so that among equally close copies the choice is the same every run.
     _SIMILAR = "SELECT canonical_url, path, fingerprint FROM (" + " UNION ALL ".join(
         f"SELECT {band} AS band, rowid AS seq, canonical_url, path, fingerprint FROM articles "
         f"WHERE fingerprint IS NOT NULL AND {expr} = ?"
@@ -227,16 +227,12 @@ class StateDB:
             self.conn.execute("DELETE FROM articles WHERE canonical_url = ?", (canonical_url,))
             self.conn.execute("DELETE FROM urls WHERE canonical_url = ?", (canonical_url,))
 
-    def fingerprints(self) -> Iterator[tuple[str, str, int]]:
-        yield from self.conn.execute(
-            "SELECT canonical_url, path, fingerprint FROM articles WHERE fingerprint IS NOT NULL")
-
     def similar(self, fingerprint: int) -> list[tuple[str, str, int]]:
         """Stored (canonical_url, path, fingerprint) rows sharing a band with ``fingerprint``.
 
         The candidates for :func:`digest.fingerprint.closest`, found through
-        the band indexes (a few rows, however big the archive), in the order
-        :meth:`digest.fingerprint.FingerprintIndex.candidates` gives them.
+        the band indexes (a few rows, however big the archive), band by band
+        and oldest first.
         """
         return self.conn.execute(self._SIMILAR, band_values(fingerprint)).fetchall()
 
