@@ -288,7 +288,8 @@ def home_page(
 ) -> str:
     """Today's and this week's digest; 'today' is the newest article's day so a quiet
     day shows the last news rather than an empty page."""
-    parts = [_front(title), f"# {md_escape(title)}\n"]
+    # The left sidebar of the home tab would hold one link to the page itself.
+    parts = [_front(title, hide=["navigation"]), f"# {md_escape(title)}\n"]
     if description:
         parts.append(md_escape(description) + "\n")
     if not records:
