@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -125,6 +126,30 @@ def test_header_search_box_leads_to_results(page: object, site_url: str) -> None
     assert SEED in page.locator(".pagefind-ui__results").inner_text()  # type: ignore[attr-defined]
 
 
+def test_search_results_read_well(page: object, site_url: str) -> None:
+    """The result's date is in the reader's terms and the filters look like
+    Pagefind's, not like the theme's collapsible admonitions."""
+    page.goto(site_url + "search/?q=RedNote")  # type: ignore[attr-defined]
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)  # type: ignore[attr-defined]
+    tags = page.locator(".pagefind-ui__result-tags").first.inner_text()  # type: ignore[attr-defined]
+    assert "2025" in tags
+    assert not re.search(r"\d{4}-\d\d-\d\dT", tags), tags
+    style = page.eval_on_selector(  # type: ignore[attr-defined]
+        ".pagefind-ui__filter-block",
+        """el => {
+            const box = getComputedStyle(el), name = el.querySelector("summary");
+            return {
+                top: box.borderTopWidth, shadow: box.boxShadow,
+                icon: getComputedStyle(name, "::before").display,
+                width: el.closest("fieldset").getBoundingClientRect().width,
+            };
+        }""",
+    )
+    assert style["top"] == "0px" and style["shadow"] == "none", style
+    assert style["icon"] == "none", style
+    assert style["width"] > 150, style
+
+
 def test_tag_page_lists_the_seed_article(page: object, site_url: str) -> None:
     page.goto(site_url + "tags/platform-policy/")  # type: ignore[attr-defined]
     assert SEED in page.locator("article").inner_text()  # type: ignore[attr-defined]
@@ -151,3 +176,10 @@ def test_screenshots(page: object, site_url: str) -> None:
     page.screenshot(path=str(ARTIFACTS / "article.png"), full_page=True, animations="disabled")  # type: ignore[attr-defined]
     page.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
     page.screenshot(path=str(ARTIFACTS / "article-phone.png"), animations="disabled")  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(site_url + "tags/platform-policy/")  # type: ignore[attr-defined]
+    page.screenshot(path=str(ARTIFACTS / "tag.png"), full_page=True, animations="disabled")  # type: ignore[attr-defined]
+    page.goto(site_url + "search/")  # type: ignore[attr-defined]
+    page.fill(".pagefind-ui__search-input", "小红书")  # type: ignore[attr-defined]
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)  # type: ignore[attr-defined]
+    page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True, animations="disabled")  # type: ignore[attr-defined]

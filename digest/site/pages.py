@@ -335,7 +335,7 @@ def home_page(
 def search_page() -> dict[str, str]:
     """The page hosting Pagefind's search UI (the theme override loads its script)."""
     text = (
-        _front("Search", hide=["toc"])
+        _front("Search", hide=["navigation", "toc"])
         + "Search titles, summaries and tags of every article, in English or Chinese.\n\n"
         + '<div id="digest-search"></div>\n'
     )

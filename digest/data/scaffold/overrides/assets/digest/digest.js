@@ -19,6 +19,7 @@
       box.textContent = "The search index is missing: build the site with `digest build`.";
       return;
     }
+    var when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
     var ui = new PagefindUI({
       element: "#digest-search",
       bundlePath: meta.content,
@@ -26,7 +27,13 @@
       showImages: false,
       resetStyles: false,
       pageSize: 10,
-      autofocus: true
+      autofocus: true,
+      // The date is stored as ISO 8601; readers get it in their own terms.
+      processResult: function (result) {
+        var date = result.meta && result.meta.date && new Date(result.meta.date);
+        if (date && !isNaN(date.getTime())) result.meta.date = when.format(date);
+        return result;
+      }
     });
     var q = new URLSearchParams(window.location.search).get("q");
     if (q) ui.triggerSearch(q);
