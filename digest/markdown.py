@@ -90,13 +90,48 @@ def safe_url(raw: str | None, base_url: str | None = None) -> str | None:
     return quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
 
 
+# A page control (share, print, e-mail buttons) written as a link that only
+# runs a script or goes nowhere: without the script it does nothing, and its
+# label left in a paragraph reads as part of the article ("... Senate. Share this").
+_CONTROL_TARGET = re.compile(r"^(?:#|(?:java|vb)script:|$)", re.IGNORECASE)
+_CONTROL_LABEL = re.compile(
+    r"^(?:share|share (?:this|on \w+|via \w+)|print(?: this)?|e-?mail(?: this)?|tweet(?: this)?"
+    r"|pin it|save|copy link|comments?|like|follow|subscribe)$",
+    re.IGNORECASE,
+)
+
+
+def _is_control(el: Any) -> bool:
+    target = re.sub(r"[\x00-\x20\x7f]+", "", el.get("href") or "")
+    if not _CONTROL_TARGET.match(target):
+        return False
+    label = " ".join("".join(el.itertext()).split())
+    return bool(_CONTROL_LABEL.match(label))
+
+
+def _remove_keep_tail(el: Any) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def sanitize_tree(root: Any, base_url: str | None = None) -> Any:
     """Remove active content from an lxml tree in place and return it.
 
-    Links with unsafe targets are unwrapped (their text is kept); images
-    with unsafe sources are dropped; every attribute except the few the
-    converter reads is removed, which also removes event handlers.
+    Links with unsafe targets are unwrapped (their text is kept), except page
+    controls (a "Share this" link to ``javascript:`` or ``#``), which are
+    removed; images with unsafe sources are dropped; every attribute except
+    the few the converter reads is removed, which also removes event handlers.
     """
+    for el in [a for a in root.iter("a") if _is_control(a)]:
+        _remove_keep_tail(el)
     etree.strip_elements(
         root, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False
     )

@@ -74,6 +74,29 @@ def test_unsafe_links_keep_their_text() -> None:
     assert md == "Go here now"
 
 
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (
+            '<p>It goes to the Senate. <a href="javascript:share()">Share this</a></p>',
+            "It goes to the Senate.",
+        ),
+        ("<p>Done. <a href='#'>Print</a> <a href=' JavaScript:x'>E-mail this</a></p>", "Done."),
+        # A link with a real target, or prose behind a script link, stays.
+        (
+            "<p>See <a href='https://x.org/s'>Share this</a>.</p>",
+            "See [Share this](https://x.org/s).",
+        ),
+        (
+            "<p>The <a href='javascript:void(0)'>sharing economy</a> grew.</p>",
+            "The sharing economy grew.",
+        ),
+    ],
+)
+def test_page_controls_are_dropped_with_their_label(html: str, expected: str) -> None:
+    assert html_to_markdown(html) == expected
+
+
 def test_markdown_to_text() -> None:
     md = (
         "## Title\n\nA [link](https://x.org) and **bold** *it*.\n\n- item\n\n> quote\n\n"
