@@ -150,6 +150,20 @@ def test_search_results_read_well(page: object, site_url: str) -> None:
     assert style["width"] > 150, style
 
 
+def test_summary_shown_once(page: object, site_url: str) -> None:
+    """A summary that is the body's opening is not shown twice; an excerpt-only
+    article, which has no body, still shows it."""
+    page.goto(  # type: ignore[attr-defined]
+        site_url + "articles/2025/01/18/senate-panel-advances-bill-to-force-sale-of-chinese-owned-apps/"
+    )
+    lead = "A Senate committee on Friday advanced a bill"
+    assert page.locator("article").inner_text().count(lead) == 1  # type: ignore[attr-defined]
+    assert page.locator(".digest-article__body").inner_text().startswith(lead)  # type: ignore[attr-defined]
+    page.goto(site_url)  # type: ignore[attr-defined]
+    page.click(f"text={SEED}")  # type: ignore[attr-defined]
+    assert page.locator(".digest-article__summary").is_visible()  # type: ignore[attr-defined]
+
+
 def test_tag_page_lists_the_seed_article(page: object, site_url: str) -> None:
     page.goto(site_url + "tags/platform-policy/")  # type: ignore[attr-defined]
     assert SEED in page.locator("article").inner_text()  # type: ignore[attr-defined]

@@ -11,6 +11,17 @@
       el.textContent = (el.textContent.trim().length <= 5 ? hours : full).format(when);
     });
   }
+  // A summary taken from the article's own opening would be read twice, once
+  // above the body and once as its first lines: then only the body shows it.
+  // (It stays in the page, and in the search index, for feeds and results.)
+  function leadSummary() {
+    var summary = document.querySelector(".digest-article__summary");
+    var body = document.querySelector(".digest-article__body");
+    if (!summary || !body) return;
+    var norm = function (s) { return s.replace(/\s+/g, " ").trim(); };
+    var start = norm(summary.textContent).replace(/(?:\u2026|\.\.\.)$/, "").trim();
+    if (start && norm(body.textContent).indexOf(start) === 0) summary.hidden = true;
+  }
   function searchPage() {
     var box = document.getElementById("digest-search");
     var meta = document.querySelector('meta[name="digest-pagefind"]');
@@ -42,5 +53,5 @@
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
   }
-  ready(function () { localTimes(); searchPage(); });
+  ready(function () { localTimes(); leadSummary(); searchPage(); });
 })();
