@@ -433,3 +433,16 @@ def test_search_index_is_written_while_mkdocs_renders(
         gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
         for f in (site / "pagefind" / "fragment").glob("*.pf_fragment")
     )
+
+
+def test_listing_summaries_are_about_two_lines_in_any_script() -> None:
+    """A wide (CJK) character takes two columns: a Chinese summary is cut at
+    about half as many characters as an English one, at a word boundary for
+    English."""
+    from digest.site.text import short_summary
+
+    english = short_summary("word " * 100)
+    chinese = short_summary("美国用户开始下载中国社交平台小红书，" * 20)
+    assert english.endswith("word…") and 180 < len(english) <= 221
+    assert chinese.endswith("…") and 100 <= len(chinese) <= 111
+    assert short_summary("A short summary.") == "A short summary."

@@ -13,6 +13,7 @@ import hashlib
 import html
 import posixpath
 import re
+import unicodedata
 from datetime import date, datetime
 
 __all__ = [
@@ -57,9 +58,23 @@ def inert(value: str) -> str:
     return _references(html.escape(_CONTROL.sub("", value), quote=True))
 
 
+def _fit(text: str, limit: int) -> int:
+    """How many characters of text fill ``limit`` columns, a wide (CJK) character
+    taking two: 220 Chinese characters would fill four lines, not two."""
+    if text.isascii():
+        return limit
+    width = 0
+    for i, ch in enumerate(text):
+        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if width > limit:
+            return i
+    return len(text)
+
+
 def short_summary(value: str, limit: int = 220) -> str:
     """About two lines of a summary, cut at a word boundary."""
     text = _SPACE.sub(" ", _CONTROL.sub("", value)).strip()
+    limit = _fit(text, limit)
     if len(text) <= limit:
         return text
     cut = text[:limit]
