@@ -93,16 +93,21 @@ def safe_url(raw: str | None, base_url: str | None = None) -> str | None:
 # A page control (share, print, e-mail buttons) written as a link that only
 # runs a script or goes nowhere: without the script it does nothing, and its
 # label left in a paragraph reads as part of the article ("... Senate. Share this").
-_CONTROL_TARGET = re.compile(r"^(?:#|(?:java|vb)script:|$)", re.IGNORECASE)
+# Only a bare "#" or a script URL: "#comments" is a real anchor, and words such
+# as "like" or "save" are too often prose to be read as buttons.
+_CONTROL_TARGET = re.compile(r"^(?:#|(?:java|vb)script:.*)$", re.IGNORECASE | re.DOTALL)
 _CONTROL_LABEL = re.compile(
     r"^(?:share|share (?:this|on \w+|via \w+)|print(?: this)?|e-?mail(?: this)?|tweet(?: this)?"
-    r"|pin it|save|copy link|comments?|like|follow|subscribe)$",
+    r"|pin it|copy link)$",
     re.IGNORECASE,
 )
 
 
 def _is_control(el: Any) -> bool:
-    target = re.sub(r"[\x00-\x20\x7f]+", "", el.get("href") or "")
+    href = el.get("href")
+    if href is None:
+        return False
+    target = re.sub(r"[\x00-\x20\x7f]+", "", href)
     if not _CONTROL_TARGET.match(target):
         return False
     label = " ".join("".join(el.itertext()).split())

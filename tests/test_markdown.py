@@ -91,6 +91,18 @@ def test_unsafe_links_keep_their_text() -> None:
             "<p>The <a href='javascript:void(0)'>sharing economy</a> grew.</p>",
             "The sharing economy grew.",
         ),
+        # The text around a control is kept: first child, mid-sentence, side by side.
+        ("<p><a href='#'>Share</a> Lead text.</p>", "Lead text."),
+        (
+            "<p>Before <a href='javascript:x'>Print</a> middle <a href='#'>Share</a>"
+            "<a href='#'>Tweet</a> end.</p>",
+            "Before middle end.",
+        ),
+        ("<p>One <a href='#'><span>Share</span> <b>this</b></a>, two.</p>", "One , two."),
+        # Words that are prose far more often than buttons, anchors, links with no target.
+        ("<p>Readers who <a href='#'>like</a> it came back.</p>", "Readers who like it came back."),
+        ("<p>I <a>Share</a> it.</p>", "I Share it."),
+        ("<h2><a href='#comments'>Share</a></h2>", "## Share"),
     ],
 )
 def test_page_controls_are_dropped_with_their_label(html: str, expected: str) -> None:
