@@ -446,3 +446,9 @@ def test_listing_summaries_are_about_two_lines_in_any_script() -> None:
     assert english.endswith("word…") and 180 < len(english) <= 221
     assert chinese.endswith("…") and 100 <= len(chinese) <= 111
     assert short_summary("A short summary.") == "A short summary."
+    # Accented Latin is one column a letter, whether precomposed or not.
+    assert len(short_summary("café " * 60)) == len(english)
+    decomposed = short_summary("cafe\u0301 " * 60)
+    assert decomposed.endswith("e\u0301…") and len(decomposed) > len(english)
+    # No Chinese comma left before the ellipsis.
+    assert not short_summary("小红书，" * 80).endswith("，…")

@@ -65,6 +65,8 @@ def _fit(text: str, limit: int) -> int:
         return limit
     width = 0
     for i, ch in enumerate(text):
+        if unicodedata.combining(ch) or ch == "\u200d":
+            continue  # an accent or a joiner takes no column of its own
         width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
         if width > limit:
             return i
@@ -81,7 +83,7 @@ def short_summary(value: str, limit: int = 220) -> str:
     space = cut.rfind(" ")
     if space > limit * 0.6:  # texts without spaces (Chinese) are cut at the limit
         cut = cut[:space]
-    return cut.rstrip(" ,.;:-") + "…"
+    return cut.rstrip(" ,.;:-，。、；：") + "…"
 
 
 def rel_link(from_page: str, target: str) -> str:
