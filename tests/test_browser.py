@@ -157,6 +157,9 @@ def test_summary_shown_once(page: object, site_url: str) -> None:
         site_url + "articles/2025/01/18/senate-panel-advances-bill-to-force-sale-of-chinese-owned-apps/"
     )
     lead = "A Senate committee on Friday advanced a bill"
+    summary = page.locator(".digest-article__summary")  # type: ignore[attr-defined]
+    assert summary.text_content().startswith(lead)  # in the page (feeds, search), not shown
+    assert not summary.is_visible()
     assert page.locator("article").inner_text().count(lead) == 1  # type: ignore[attr-defined]
     assert page.locator(".digest-article__body").inner_text().startswith(lead)  # type: ignore[attr-defined]
     page.goto(site_url)  # type: ignore[attr-defined]
