@@ -61,6 +61,12 @@ _ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _BLANKS = re.compile(r"\n{3,}")
 
 
+def _clean_url(raw: str) -> str:
+    """The URL as a browser reads it: outer whitespace and inner control characters gone."""
+    url = re.sub(r"^[\x00-\x20]+|[\x00-\x20]+$", "", raw)
+    return re.sub(r"[\x00-\x1f\x7f]+", "", url)
+
+
 def safe_url(raw: str | None, base_url: str | None = None) -> str | None:
     """An absolute http(s)/mailto/ftp URL, or None when the URL is unsafe.
 
@@ -69,8 +75,7 @@ def safe_url(raw: str | None, base_url: str | None = None) -> str | None:
     """
     if not raw:
         return None
-    url = re.sub(r"^[\x00-\x20]+|[\x00-\x20]+$", "", raw)
-    url = re.sub(r"[\x00-\x1f\x7f]+", "", url)
+    url = _clean_url(raw)
     if not url or url.startswith("#"):
         return None
     if base_url:
@@ -107,8 +112,7 @@ def _is_control(el: Any) -> bool:
     href = el.get("href")
     if href is None:
         return False
-    target = re.sub(r"[\x00-\x20\x7f]+", "", href)
-    if not _CONTROL_TARGET.match(target):
+    if not _CONTROL_TARGET.match(_clean_url(href)):
         return False
     label = " ".join("".join(el.itertext()).split())
     return bool(_CONTROL_LABEL.match(label))
