@@ -64,7 +64,7 @@ def zensical(session: nox.Session) -> None:
     session.install("zensical")
     session.run("digest", "fetch", success_codes=[0, 1])
     session.run("python", "-c", "from digest.config import load_config; "
-                "from digest.site import generate; from digest.store import Archive; "
+                "from digest.site import generate; from digest.archive.store import Archive; "
                 "c = load_config(); generate(c, Archive(c.content_dir, c.state_path))")
     session.run("zensical", "build", "--clean", success_codes=[0, 1])
 

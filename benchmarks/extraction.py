@@ -34,7 +34,7 @@ from pathlib import Path
 import trafilatura
 
 from digest.errors import ExtractError
-from digest.extract import extract_page
+from digest.extract.html import extract_page
 
 DATA = Path(__file__).parent / "data"
 log = logging.getLogger("bench")

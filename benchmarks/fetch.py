@@ -174,9 +174,9 @@ def _tree_rss_mb(root: int) -> float:
 def _run(args: argparse.Namespace) -> None:
     import threading
 
+    from digest.archive.store import Archive
     from digest.config import parse_config
-    from digest.pipeline import run_fetch
-    from digest.store import Archive
+    from digest.ingest.pipeline import run_fetch
 
     root = Path(args.root)
     per_host = args.feeds // args.hosts
@@ -224,7 +224,7 @@ def _net(args: argparse.Namespace) -> None:
     difference from the full runs is the parsing, extraction and storing.
     """
     from digest.config import FetchConfig
-    from digest.fetch import Fetcher
+    from digest.fetch.http import Fetcher
 
     per_host = args.feeds // args.hosts
     urls = []

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from digest.frontmatter import dump_article
+from digest.archive.frontmatter import dump_article
 from digest.model import Article
 
 WORDS = ["platform", "regulators", "app", "ban", "tariff", "export", "chips", "data", "privacy", "users", "creators", "market", "court", "ruling", "policy", "government", "company", "trade", "talks", "security", "network", "video", "social", "media", "deal", "sale", "investors", "growth", "rules", "law"]
@@ -135,7 +135,7 @@ def main() -> None:
         made = time.perf_counter() - t
         row: dict[str, float | int] = {"articles": opts.articles, "write_s": round(made, 1)}
         generate = ["-c", "from digest.config import load_config; "
-                    "from digest.site import generate; from digest.store import Archive; "
+                    "from digest.site import generate; from digest.archive.store import Archive; "
                     "c = load_config(); generate(c, Archive(c.content_dir, c.state_path))"]
         steps: list[tuple[str, list[str], list[str] | None]] = [
             ("reindex", ["reindex"], None),

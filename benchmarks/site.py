@@ -44,10 +44,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from digest.frontmatter import dump_article
+from digest.archive.frontmatter import dump_article
+from digest.archive.store import slugify
 from digest.model import Article
-from digest.store import slugify
-from digest.tagging import default_taxonomy
+from digest.tags.rules import default_taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -50,7 +50,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.tagging import Taxonomy, classify, default_taxonomy
+from digest.tags.rules import Taxonomy, classify, default_taxonomy
 
 DATA = Path(__file__).parent / "data" / "tagging"
 

@@ -17,7 +17,7 @@ import yaml
 
 from digest.errors import ConfigError
 from digest.model import Publish, Source, SourceKind
-from digest.tagging import Taxonomy, default_taxonomy, parse_taxonomy
+from digest.tags.rules import Taxonomy, default_taxonomy, parse_taxonomy
 
 __all__ = ["DEFAULT_CONFIG_NAME", "Config", "FetchConfig", "SiteConfig", "load_config"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.model import Article
-from digest.tagging import Taxonomy
+from digest.tags.rules import Taxonomy
 
 __all__ = ["ExportFilter", "Selected", "article_record", "export_jsonl", "export_markdown",
            "select"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from digest.assemble import retag
+from digest.archive.lock import archive_lock
+from digest.archive.store import Archive
 from digest.config import Config
-from digest.lock import archive_lock
-from digest.markdown import markdown_to_text
-from digest.store import Archive
+from digest.extract.markdown import markdown_to_text
+from digest.ingest.assemble import retag
 
 __all__ = ["retag_archive"]
 

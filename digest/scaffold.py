@@ -6,9 +6,9 @@ import logging
 from importlib import resources
 from pathlib import Path
 
+from digest.archive.store import atomic_write
 from digest.errors import DigestError
-from digest.store import atomic_write
-from digest.tagging import default_taxonomy_yaml
+from digest.tags.rules import default_taxonomy_yaml
 
 __all__ = ["scaffold"]
 

@@ -17,13 +17,13 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
+    from digest.archive.frontmatter import load_article
     from digest.errors import DigestError
-    from digest.extract import extract_page
-    from digest.feeds import import_opml, parse_feed
-    from digest.frontmatter import load_article
-    from digest.markdown import html_to_markdown
-    from digest.tagging import classify, default_taxonomy
-    from digest.urls import canonicalize
+    from digest.extract.html import extract_page
+    from digest.extract.markdown import html_to_markdown
+    from digest.fetch.feeds import import_opml, parse_feed
+    from digest.fetch.urls import canonicalize
+    from digest.tags.rules import classify, default_taxonomy
 
 TAXONOMY = default_taxonomy()
 # Raw markup or an active link in Markdown; the words alone, as text, are harmless.

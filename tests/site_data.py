@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from digest.archive.store import Archive
 from digest.config import Config, parse_config
 from digest.model import Article, Publish
-from digest.store import Archive
 
 CST = timezone(timedelta(hours=8))
 SEED_TITLE = "A journey from TikTok to RedNote is a story of talks"

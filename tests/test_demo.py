@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import search_index_text
 
-from digest.frontmatter import load_article
+from digest.archive.frontmatter import load_article
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +28,7 @@ def copy_demo(target: Path) -> None:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from click.testing import CliRunner
 
-    from digest.cli import main
+    from digest.cli.main import main
 
     folder = tmp_path_factory.mktemp("demo")
     copy_demo(folder)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.charset import decode_page, repair_mojibake
 from digest.errors import ExtractError
-from digest.extract import extract_page
+from digest.extract.charset import decode_page, repair_mojibake
+from digest.extract.html import extract_page
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 

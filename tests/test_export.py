@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from digest.archive.store import Archive
 from digest.model import Article
-from digest.store import Archive
 
 EXPECTED = Path(__file__).resolve().parent / "fixtures" / "export"
 UTC = UTC

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from digest.errors import ExtractError
-from digest.extract import extract_many, extract_page, is_html
+from digest.extract.html import extract_many, extract_page, is_html
 from digest.model import Extracted
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,4 +1,4 @@
-"""digest.feeds: every feed format, broken encodings, OPML in and out."""
+"""digest.fetch.feeds: every feed format, broken encodings, OPML in and out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import SourceError
-from digest.feeds import (
+from digest.fetch.feeds import (
     STREAM_MIN,
     export_opml,
     import_opml,
@@ -155,7 +155,7 @@ def test_streaming_gives_what_feedparser_gives(name: str, url: str | None) -> No
 
 @pytest.mark.parametrize("name", STREAMABLE)
 def test_fixture_feeds_really_stream(name: str) -> None:
-    from digest.feeds import _stream_items, _Streamer
+    from digest.fetch.feeds import _stream_items, _Streamer
 
     streamer = _Streamer(None, "utf-8", "S", FETCHED)
     assert list(_stream_items(FEEDS / name, streamer, True))  # no fallback needed

@@ -1,4 +1,4 @@
-"""digest.fetch against a real HTTP server on 127.0.0.1: limits, retries, safety."""
+"""digest.fetch.http against a real HTTP server on 127.0.0.1: limits, retries, safety."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from digest.archive.store import StateDB
 from digest.config import FetchConfig
 from digest.errors import FetchError
-from digest.fetch import Fetcher, format_size
-from digest.fetch import Response as FetchResponse
-from digest.store import StateDB
+from digest.fetch.http import Fetcher, format_size
+from digest.fetch.http import Response as FetchResponse
 
 FAST = FetchConfig(timeout=1.0, total_timeout=2.0, retries=2, per_host=2, concurrency=8)
 

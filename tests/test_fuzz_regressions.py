@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from digest.errors import DigestError
-from digest.extract import extract_fragment, extract_page
-from digest.markdown import html_to_markdown
+from digest.extract.html import extract_fragment, extract_page
+from digest.extract.markdown import html_to_markdown
 
 CASES = sorted((Path(__file__).resolve().parent / "fixtures" / "fuzz").iterdir())
 ACTIVE = re.compile(r"<\s*/?\s*[a-z]|\]\(\s*<?\s*(?:javascript|vbscript|data)\s*:", re.I)
@@ -34,7 +34,7 @@ FEED_CASES = sorted((Path(__file__).resolve().parent / "fixtures" / "fuzz-feeds"
 
 @pytest.mark.parametrize("path", FEED_CASES, ids=lambda p: p.name)
 def test_fuzz_feed_is_a_clear_error_not_a_crash(path: Path) -> None:
-    from digest.feeds import parse_feed
+    from digest.fetch.feeds import parse_feed
 
     with pytest.raises(DigestError, match="not a feed"):
         parse_feed(path.read_bytes(), url="https://example.org/feed.xml", source="fuzz")
@@ -42,7 +42,7 @@ def test_fuzz_feed_is_a_clear_error_not_a_crash(path: Path) -> None:
 
 def test_canonical_url_with_a_bare_percent_is_stable() -> None:
     # "%%44" once decoded to "%D", which a second pass read as an escape.
-    from digest.urls import canonicalize
+    from digest.fetch.urls import canonicalize
 
     url = canonicalize("https://example.org/%%44ati\x1b")
     assert canonicalize(url) == url

@@ -7,8 +7,8 @@ import re
 import markdown as python_markdown
 import pytest
 
-from digest.extract import extract_fragment
-from digest.markdown import html_to_markdown, markdown_to_text
+from digest.extract.html import extract_fragment
+from digest.extract.markdown import html_to_markdown, markdown_to_text
 
 BASE = "https://example.org/news/story.html"
 
@@ -129,7 +129,7 @@ def test_fragment_is_sanitised() -> None:
 
 
 def test_escaped_tags_with_event_handlers_are_dropped_as_debris() -> None:
-    from digest.markdown import html_to_markdown
+    from digest.extract.markdown import html_to_markdown
 
     md = html_to_markdown("<p>See &lt;img src=x onerror=alert(9)&gt; and &lt;div&gt; here.</p>")
     assert "onerror" not in md

@@ -1,4 +1,4 @@
-"""digest.pipeline against a real HTTP server on 127.0.0.1: runs, dedup, failures."""
+"""digest.ingest.pipeline against a real HTTP server on 127.0.0.1: runs, dedup, failures."""
 
 from __future__ import annotations
 
@@ -10,10 +10,17 @@ import yaml
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from digest.archive.store import Archive
 from digest.config import Config, parse_config
 from digest.errors import SourceError
-from digest.pipeline import RunSummary, SourceSummary, _Tally, add_inputs, read_inputs, run_fetch
-from digest.store import Archive
+from digest.ingest.pipeline import (
+    RunSummary,
+    SourceSummary,
+    _Tally,
+    add_inputs,
+    read_inputs,
+    run_fetch,
+)
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 WORDS = [
@@ -349,9 +356,9 @@ def test_worker_processes_do_the_cpu_work() -> None:
     import asyncio
     from datetime import UTC, datetime
 
+    from digest.ingest.workers import Done, Job, WorkerPool
     from digest.model import Entry, Source, SourceKind
-    from digest.tagging import default_taxonomy
-    from digest.work import Done, Job, WorkerPool
+    from digest.tags.rules import default_taxonomy
 
     source = Source("S", SourceKind.FEED, "https://example.org/feed")
     entry = Entry("S", "https://example.org/a?utm_source=x", title="Worker story",

@@ -14,8 +14,8 @@ import markdown as python_markdown
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.markdown import html_to_markdown
-from digest.tagging import classify, default_taxonomy
+from digest.extract.markdown import html_to_markdown
+from digest.tags.rules import classify, default_taxonomy
 
 TAGS = ["p", "a", "img", "script", "style", "iframe", "svg", "math", "div", "span", "b",
         "form", "input", "object", "embed", "table", "td", "ul", "li", "h2", "figure",

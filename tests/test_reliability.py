@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from localserver import Route, Server, serve
 
-from digest.frontmatter import load_article
-from digest.store import TMP_PREFIX
+from digest.archive.frontmatter import load_article
+from digest.archive.store import TMP_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +37,7 @@ def _config(folder: Path, sources: str = "  []\n") -> None:
 HOLD = """
 import sys, time
 from pathlib import Path
-from digest.lock import archive_lock
+from digest.archive.lock import archive_lock
 with archive_lock(Path(sys.argv[1]), what="digest fetch"):
     print("held", flush=True)
     time.sleep(60)

@@ -12,11 +12,11 @@ import feedparser
 import pytest
 from site_data import EXCERPT_BODY, HOSTILE_TITLE, SEED_TITLE, ZH_TITLE, make_digest
 
+from digest.archive.store import Archive
 from digest.config import Config
 from digest.site import build, generate
 from digest.site.generate import taxonomy_tags
 from digest.site.text import md_escape
-from digest.store import Archive
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.fingerprint import THRESHOLD, band_values, closest, hamming
-from digest.frontmatter import dump_article, load_article
+from digest.archive.fingerprint import THRESHOLD, band_values, closest, hamming
+from digest.archive.frontmatter import dump_article, load_article
+from digest.archive.store import TMP_PREFIX, Archive, StateDB, slugify
 from digest.model import Article
-from digest.store import TMP_PREFIX, Archive, StateDB, slugify
 
 BEIJING = timezone(timedelta(hours=8))
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.errors import DigestError
-from digest.tagging import (
+from digest.tags.rules import (
     TagDef,
     Taxonomy,
     classify,
@@ -445,7 +445,7 @@ x: {title: X, phrases: {3: [B站, 美中]}, require: {g: [中美]}, where: {lead
 
 
 def test_paragraph_starts_count_the_words_of_each_paragraph() -> None:
-    from digest._tagmatch import _paragraph_spans, _paragraph_starts, _words
+    from digest.tags.matcher import _paragraph_spans, _paragraph_starts, _words
 
     samples = [
         "One.\n\nTwo words.\n \t\n\n\nThree, here.\n",
@@ -479,7 +479,7 @@ def test_classify_agrees_with_explain_on_paragraph_bound_groups(words: list[str]
 
 
 def test_byte_tokeniser_finds_the_same_words_as_the_word_regex() -> None:
-    from digest._tagmatch import _WORD, _words
+    from digest.tags.matcher import _WORD, _words
 
     samples = [
         "Plain ASCII, with punctuation: US-China (talks) & 2025's \"deal\".",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from digest.errors import ExtractError
-from digest.textlines import BAD, GOOD, NEARGOOD, SHORT, classify, make_lines, revise
-from digest.textpage import extract_text_page
+from digest.extract.textdump import extract_text_page
+from digest.extract.textlines import BAD, GOOD, NEARGOOD, SHORT, classify, make_lines, revise
 
 PROSE = [
     "The council voted on Tuesday to keep the old bridge open for another year, and the mayor "

@@ -1,4 +1,4 @@
-"""digest.urls and digest.fingerprint: one spelling per story, one fingerprint per text."""
+"""digest.fetch.urls and digest.archive.fingerprint: one spelling per story, one fingerprint per text."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.fingerprint import closest, hamming, simhash
-from digest.urls import canonicalize, host_of, url_keys
+from digest.archive.fingerprint import closest, hamming, simhash
+from digest.fetch.urls import canonicalize, host_of, url_keys
 
 
 @pytest.mark.parametrize(("url", "expected"), [

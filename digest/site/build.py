@@ -14,13 +14,13 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from digest.archive.store import Archive
 from digest.config import Config
 from digest.errors import DigestError
 from digest.site.generate import GenerateReport, generate
 from digest.site.liveindex import LiveIndex, LiveIndexPlugin
 from digest.site.overrides import sync_overrides
 from digest.site.passthrough import MemoKey, PassthroughPlugin
-from digest.store import Archive
 
 __all__ = ["build", "index_search", "search_language"]
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digest.archive.store import TMP_PREFIX, Archive, atomic_write
 from digest.config import Config
-from digest.site.feeds import FEED_SIZE, FeedInfo, atom_feed, json_feed
 from digest.site.overrides import sync_overrides
 from digest.site.pages import (
     GENERATED_DIRS,
@@ -27,8 +27,8 @@ from digest.site.pages import (
     tag_pages,
 )
 from digest.site.records import Record, iter_records
+from digest.site.syndication import FEED_SIZE, FeedInfo, atom_feed, json_feed
 from digest.site.text import slug_for
-from digest.store import TMP_PREFIX, Archive, atomic_write
 
 __all__ = ["GenerateReport", "generate", "taxonomy_tags"]
 

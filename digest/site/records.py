@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from digest.frontmatter import parse_datetime
+from digest.archive.frontmatter import parse_datetime
+from digest.archive.store import Archive
 from digest.model import Publish
-from digest.store import Archive
 
 __all__ = ["Record", "iter_records", "read_record"]
 

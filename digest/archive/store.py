@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from digest.archive.fingerprint import BAND_BITS, BANDS, band_values
+from digest.archive.frontmatter import dump_article, load_article
 from digest.errors import StoreError
-from digest.fingerprint import BAND_BITS, BANDS, band_values
-from digest.frontmatter import dump_article, load_article
 from digest.model import Article
 
 __all__ = [
@@ -230,7 +230,7 @@ class StateDB:
     def similar(self, fingerprint: int) -> list[tuple[str, str, int]]:
         """Stored (canonical_url, path, fingerprint) rows sharing a band with ``fingerprint``.
 
-        The candidates for :func:`digest.fingerprint.closest`, found through
+        The candidates for :func:`digest.archive.fingerprint.closest`, found through
         the band indexes (a few rows, however big the archive), band by band
         and oldest first.
         """

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .boilerplate import is_trailer_text
+from digest.extract.boilerplate import is_trailer_text
 
 __all__ = ["BAD", "GOOD", "NEARGOOD", "SHORT", "Line", "anchors", "classify", "revise"]
 

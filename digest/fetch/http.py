@@ -47,11 +47,11 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from digest.errors import FetchError
-from digest.urls import host_of
+from digest.fetch.urls import host_of
 
 if TYPE_CHECKING:  # only for annotations: keeps the HTTP layer importable on its own
+    from digest.archive.store import StateDB
     from digest.config import FetchConfig
-    from digest.store import StateDB
 
 __all__ = ["MAX_REDIRECTS", "Fetcher", "Response", "fetch_url", "format_size"]
 

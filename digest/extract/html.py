@@ -3,20 +3,20 @@
 The method, for HTML:
 
 1. decode the bytes, checking every declared charset against them
-   (:mod:`digest.charset`);
+   (:mod:`digest.extract.charset`);
 2. bound the work: scripts, styles and comments are cut out of huge pages
    and what is left is capped, so a 20 MB page costs about what a 2 MB one
    does;
-3. read the metadata before anything is removed (:mod:`digest.pagemeta`);
+3. read the metadata before anything is removed (:mod:`digest.extract.meta`);
 4. remove what readers never see and keep captions
-   (:func:`digest.boilerplate.prepare_tree`);
+   (:func:`digest.extract.boilerplate.prepare_tree`);
 5. let trafilatura find the article (``favor_precision``: its default keeps
    more share rows and related links than it gains in text), then prune the
    boilerplate it keeps inside the article block
-   (:func:`digest.boilerplate.prune_body`);
-6. write Markdown with our converter (:mod:`digest.markdown`).
+   (:func:`digest.extract.boilerplate.prune_body`);
+6. write Markdown with our converter (:mod:`digest.extract.markdown`).
 
-Plain-text dumps go to :mod:`digest.textpage`.
+Plain-text dumps go to :mod:`digest.extract.textdump`.
 """
 
 from __future__ import annotations
@@ -33,19 +33,25 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from .boilerplate import (
+from digest.errors import ExtractError
+from digest.extract.boilerplate import (
     attach_captions,
     drop_other_articles,
     prepare_tree,
     prune_body,
     take_captions,
 )
-from .charset import decode_page, repair_mojibake, xml_safe
-from .errors import ExtractError
-from .markdown import html_to_markdown, markdown_to_text, safe_url
-from .model import Extracted
-from .pagemeta import guess_language, locale_offset, parse_byline, parse_datetime, read_meta
-from .textpage import extract_text_page
+from digest.extract.charset import decode_page, repair_mojibake, xml_safe
+from digest.extract.markdown import html_to_markdown, markdown_to_text, safe_url
+from digest.extract.meta import (
+    guess_language,
+    locale_offset,
+    parse_byline,
+    parse_datetime,
+    read_meta,
+)
+from digest.extract.textdump import extract_text_page
+from digest.model import Extracted
 
 __all__ = ["extract_fragment", "extract_many", "extract_page", "is_html"]
 

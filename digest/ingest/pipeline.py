@@ -1,9 +1,9 @@
 """The fetch pipeline: sources → entries → pages → articles → the archive.
 
 ``run_fetch`` reads every configured source concurrently. Network waits run
-on one asyncio event loop (limits in :mod:`digest.fetch`); the CPU work of
+on one asyncio event loop (limits in :mod:`digest.fetch.http`); the CPU work of
 parsing feeds and extracting, tagging and fingerprinting articles runs in
-worker processes (:mod:`digest.work`), so that it neither blocks the loop nor
+worker processes (:mod:`digest.ingest.workers`), so that it neither blocks the loop nor
 is serialised by the GIL. Every state-database call runs on one thread, so
 dedup decisions are serialised and sqlite needs no locking; new article
 files are written (each atomically, with an fsync) on a few writer threads,
@@ -46,15 +46,15 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from digest.archive.fingerprint import THRESHOLD, closest, hamming
+from digest.archive.store import Archive
 from digest.config import Config, FetchConfig
 from digest.errors import DigestError, SourceError, StoreError
-from digest.feeds import STREAM_MIN, iter_feed
-from digest.fetch import Fetcher, Response
-from digest.fingerprint import THRESHOLD, closest, hamming
+from digest.fetch.feeds import STREAM_MIN, iter_feed
+from digest.fetch.http import Fetcher, Response
+from digest.fetch.urls import canonicalize, url_keys
+from digest.ingest.workers import Done, Job, WorkerPool
 from digest.model import Article, Entry, Source, SourceKind
-from digest.store import Archive
-from digest.urls import canonicalize, url_keys
-from digest.work import Done, Job, WorkerPool
 
 __all__ = ["RunSummary", "SourceSummary", "add_inputs", "read_inputs", "run_fetch"]
 

@@ -26,8 +26,8 @@ import feedparser
 from lxml import etree
 
 from digest.errors import SourceError
+from digest.fetch.urls import canonicalize, host_of
 from digest.model import Entry, Source, SourceKind
-from digest.urls import canonicalize, host_of
 
 __all__ = ["STREAM_MIN", "export_opml", "import_opml", "iter_feed", "looks_like_feed",
            "parse_feed", "parse_opml"]

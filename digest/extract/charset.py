@@ -15,7 +15,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from .errors import ExtractError
+from digest.errors import ExtractError
 
 __all__ = ["decode_page", "looks_binary", "repair_mojibake"]
 

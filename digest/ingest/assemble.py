@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from digest.model import Article, Entry, Extracted, Publish, Source
-from digest.tagging import Taxonomy, classify
+from digest.tags.rules import Taxonomy, classify
 
 __all__ = ["build_article", "retag", "summarize"]
 

@@ -23,8 +23,8 @@ from digest.config import DEFAULT_CONFIG_NAME, Config, load_config
 from digest.errors import ConfigError, DigestError
 
 if TYPE_CHECKING:
-    from digest.pipeline import RunSummary
-    from digest.store import Archive
+    from digest.archive.store import Archive
+    from digest.ingest.pipeline import RunSummary
 
 log = logging.getLogger("digest")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -125,8 +125,8 @@ def _progress() -> bool:
 @contextlib.contextmanager
 def _locked_archive(config: Config, what: str, wait: float = 0) -> Iterator[Archive]:
     """The archive, with its lock held and a killed run's debris swept."""
-    from digest.lock import archive_lock
-    from digest.store import Archive
+    from digest.archive.lock import archive_lock
+    from digest.archive.store import Archive
 
     with archive_lock(config.state_path.parent / "lock", wait=wait, what=what):
         archive = Archive(config.content_dir, config.state_path)
@@ -182,7 +182,7 @@ def fetch(state: _State, refresh: bool, wait: float) -> None:
         digest fetch
         digest -v fetch --refresh
     """
-    from digest.pipeline import run_fetch
+    from digest.ingest.pipeline import run_fetch
 
     config = state.require()
     with _locked_archive(config, "digest fetch", wait) as archive:
@@ -201,7 +201,7 @@ def add(state: _State, inputs: tuple[str, ...]) -> None:
         digest add https://example.org/2025/01/story.html
         digest add saved/page.html saved/page.txt
     """
-    from digest.pipeline import add_inputs
+    from digest.ingest.pipeline import add_inputs
 
     config = state.require()
     with _locked_archive(config, "digest add") as archive:
@@ -229,9 +229,9 @@ def extract(state: _State, inputs: tuple[str, ...], fmt: str, jobs: int) -> None
         digest extract page.html
         digest extract --format json pages/*.html > articles.jsonl
     """
+    from digest.archive.frontmatter import dump_article
     from digest.export import article_record
-    from digest.frontmatter import dump_article
-    from digest.preview import preview_inputs
+    from digest.ingest.preview import preview_inputs
 
     config = state.config(required=False)
     failed = 0
@@ -287,8 +287,8 @@ def serve(state: _State, dev_addr: str) -> None:
     """
     from mkdocs.commands.serve import serve as mkdocs_serve
 
+    from digest.archive.store import Archive
     from digest.site import generate
-    from digest.store import Archive
 
     config = state.require()
     archive = Archive(config.content_dir, config.state_path)
@@ -330,8 +330,8 @@ def export(state: _State, since: str | None, until: str | None, tags: tuple[str,
         digest export --since 2025-01-01 --tag us-china -o week.md
         digest export --format jsonl > archive.jsonl
     """
+    from digest.archive.store import Archive, atomic_open
     from digest.export import ExportFilter, export_jsonl, export_markdown, select
-    from digest.store import Archive, atomic_open
 
     config = state.require()
     unknown = [t for t in tags if t not in {d.name for d in config.taxonomy.tags}]
@@ -385,7 +385,7 @@ def reindex(state: _State, yes: bool) -> None:
     click.echo(f"indexed {count} articles")
 
 
-from digest.cli_groups import sources, tags  # noqa: E402  (sub-groups live in their own module)
+from digest.cli.groups import sources, tags  # noqa: E402  (sub-groups live in their own module)
 
 main.add_command(tags)
 main.add_command(sources)

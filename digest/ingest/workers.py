@@ -31,9 +31,9 @@ from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
 from digest.errors import ExtractError
+from digest.fetch.urls import canonicalize, url_keys
 from digest.model import Article, Entry, Extracted, Source
-from digest.tagging import Taxonomy
-from digest.urls import canonicalize, url_keys
+from digest.tags.rules import Taxonomy
 
 __all__ = ["Done", "Job", "WorkerPool"]
 
@@ -106,9 +106,9 @@ def _entry_url(job: Job) -> str:
 
 def _work(job: Job, taxonomy: Taxonomy | None = None) -> Done | str:
     """Run one job; an error comes back as its one-line message."""
-    from digest.assemble import build_article
-    from digest.extract import extract_fragment, extract_page
-    from digest.fingerprint import simhash
+    from digest.archive.fingerprint import simhash
+    from digest.extract.html import extract_fragment, extract_page
+    from digest.ingest.assemble import build_article
 
     taxonomy = taxonomy or _WORKER_TAXONOMY
     assert taxonomy is not None, "worker not initialised"
@@ -148,7 +148,7 @@ def _work(job: Job, taxonomy: Taxonomy | None = None) -> Done | str:
 
 def _parse_feed(data: bytes, url: str | None, content_type: str | None, source: str,
                 fetched: datetime) -> tuple[Entry, ...]:
-    from digest.feeds import parse_feed
+    from digest.fetch.feeds import parse_feed
 
     return parse_feed(data, url=url, content_type=content_type, source=source, fetched=fetched)
 
@@ -162,10 +162,6 @@ def _init_worker(taxonomy: Taxonomy) -> None:
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     # Load the extraction stack now, while the parent is still busy fetching,
     # rather than inside the first job.
-    import digest.assemble
-    import digest.extract
-    import digest.feeds
-    import digest.fingerprint  # noqa: F401
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -3,7 +3,7 @@
 A dump has no markup, so the article is found from its lines. SEO spam goes
 first (keyword-stuffed lines, lines in a script foreign to the page). The
 rest are classed in two stages the way jusText classes paragraphs
-(:mod:`digest.textlines`): each line alone (good prose, bad chrome, short),
+(:mod:`digest.extract.textlines`): each line alone (good prose, bad chrome, short),
 then the short ones from their neighbours. The page's own structure bounds
 the search: the article starts below its headline (the title repeated) or
 byline and ends at a "related", "comments", "tags" or share heading. Within
@@ -16,12 +16,17 @@ from __future__ import annotations
 
 import re
 
-from .boilerplate import is_trailer_text
-from .errors import ExtractError
-from .markdown import escape_markup, markdown_to_text
-from .model import Extracted
-from .pagemeta import guess_language, is_stuffed_title, locale_offset, parse_byline, parse_datetime
-from .textlines import (
+from digest.errors import ExtractError
+from digest.extract.boilerplate import is_trailer_text
+from digest.extract.markdown import escape_markup, markdown_to_text
+from digest.extract.meta import (
+    guess_language,
+    is_stuffed_title,
+    locale_offset,
+    parse_byline,
+    parse_datetime,
+)
+from digest.extract.textlines import (
     BAD,
     BYLINE,
     CJK,
@@ -33,6 +38,7 @@ from .textlines import (
     make_lines,
     revise,
 )
+from digest.model import Extracted
 
 __all__ = ["extract_text_page"]
 

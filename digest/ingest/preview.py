@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest.assemble import build_article
 from digest.config import Config
 from digest.errors import DigestError
-from digest.extract import extract_many
+from digest.extract.html import extract_many
+from digest.ingest.assemble import build_article
+from digest.ingest.pipeline import read_inputs
 from digest.model import Article, Extracted
-from digest.pipeline import read_inputs
-from digest.tagging import Taxonomy, default_taxonomy
+from digest.tags.rules import Taxonomy, default_taxonomy
 
 __all__ = ["Preview", "preview_inputs"]
 

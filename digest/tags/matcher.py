@@ -30,7 +30,7 @@ from itertools import count as _positions
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from digest.tagging import TagDef
+    from digest.tags.rules import TagDef
 
 __all__ = ["Matcher", "Scan"]
 

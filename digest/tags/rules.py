@@ -5,7 +5,7 @@ maps tag names to weighted phrases, groups that must co-occur (anywhere, or
 in the same paragraph as the phrases that score), phrases that never count,
 where a match counts how much, and a length-relative threshold.
 The schema is documented at the top of the default file.
-How phrases are found fast is ``digest._tagmatch``'s business; this module
+How phrases are found fast is ``digest.tags.matcher``'s business; this module
 holds the rule model, its validation, the decisions and their explanation.
 """
 
@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 
-from digest._tagmatch import Matcher, Scan
 from digest.errors import DigestError
+from digest.tags.matcher import Matcher, Scan
 
 __all__ = [
     "Explanation",

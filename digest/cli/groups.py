@@ -11,7 +11,7 @@ import click
 from digest.errors import DigestError
 
 if TYPE_CHECKING:
-    from digest.tagging import Taxonomy
+    from digest.tags.rules import Taxonomy
 
 
 @click.group()
@@ -36,7 +36,7 @@ def tags_classify(ctx: click.Context, file: TextIO) -> None:
     Example:
         digest tags classify briefs.jsonl > tags.jsonl
     """
-    from digest.tagging import classify_jsonl
+    from digest.tags.rules import classify_jsonl
 
     taxonomy = _taxonomy(ctx)
     for line in classify_jsonl(file, taxonomy):
@@ -56,10 +56,10 @@ def tags_explain(ctx: click.Context, item: str) -> None:
         digest tags explain https://example.org/2025/01/story.html
         digest tags explain content/articles/2025/01/21/a-journey.md
     """
-    from digest.markdown import markdown_to_text
-    from digest.preview import preview_inputs
-    from digest.store import read_article
-    from digest.tagging import explain
+    from digest.archive.store import read_article
+    from digest.extract.markdown import markdown_to_text
+    from digest.ingest.preview import preview_inputs
+    from digest.tags.rules import explain
 
     state = ctx.find_root().obj
     config = state.config(required=False)
@@ -101,7 +101,7 @@ def tags_retag(ctx: click.Context, dry_run: bool) -> None:
 
 
 def _taxonomy(ctx: click.Context) -> Taxonomy:
-    from digest.tagging import default_taxonomy
+    from digest.tags.rules import default_taxonomy
 
     config = ctx.find_root().obj.config(required=False)
     return config.taxonomy if config else default_taxonomy()
@@ -145,7 +145,7 @@ def sources_import(ctx: click.Context, opml: Path) -> None:
     Example:
         digest sources import subscriptions.opml
     """
-    from digest.sources_file import import_opml_into_config
+    from digest.sources import import_opml_into_config
 
     config = ctx.find_root().obj.require()
     added, skipped = import_opml_into_config(config, opml)
@@ -163,8 +163,8 @@ def sources_export(ctx: click.Context, output: Path | None) -> None:
     Example:
         digest sources export -o subscriptions.opml
     """
-    from digest.feeds import export_opml
-    from digest.store import atomic_write
+    from digest.archive.store import atomic_write
+    from digest.fetch.feeds import export_opml
 
     config = ctx.find_root().obj.require()
     text = export_opml(config.sources, title=config.site.title)

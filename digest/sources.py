@@ -12,11 +12,11 @@ from pathlib import Path
 
 import yaml
 
+from digest.archive.store import atomic_write
 from digest.config import Config, parse_config
 from digest.errors import SourceError
-from digest.feeds import import_opml
+from digest.fetch.feeds import import_opml
 from digest.model import Source
-from digest.store import atomic_write
 
 __all__ = ["add_sources_to_config", "import_opml_into_config"]
 

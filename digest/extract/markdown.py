@@ -19,7 +19,7 @@ import lxml.html
 from lxml import etree
 from markdownify import MarkdownConverter
 
-from .charset import xml_safe
+from digest.extract.charset import xml_safe
 
 __all__ = ["escape_markup", "html_to_markdown", "markdown_to_text", "safe_url", "sanitize_tree"]
 

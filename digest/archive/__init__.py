@@ -1,0 +1,1 @@
+"""The archive: article files, front matter, atomic writes, the state database, the lock."""

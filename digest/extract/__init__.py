@@ -1,0 +1,1 @@
+"""A page (HTML or a text dump) becomes clean Markdown and metadata."""

@@ -1,0 +1,1 @@
+"""Getting bytes in: HTTP with limits and address checks, feeds, OPML, URL canonicalisation."""

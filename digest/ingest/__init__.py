@@ -1,0 +1,1 @@
+"""``fetch`` and ``add``: sources to stored articles, with worker processes."""

@@ -1,0 +1,1 @@
+"""The topic taxonomy: rules, their compiled matcher, classify and explain."""
