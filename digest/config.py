@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from digest.errors import ConfigError
+from digest.escape import web_url
 from digest.model import Publish, Source, SourceKind
 from digest.tags.rules import Taxonomy, default_taxonomy, parse_taxonomy
 
@@ -193,7 +194,7 @@ def _site(c: _Checker, raw: Any) -> SiteConfig:
     d = c.mapping(raw, p, _SITE_KEYS)
     base = SiteConfig()
     url = c.typed(d, p, "url", str, None)
-    if url is not None and not url.startswith(("http://", "https://")):
+    if url is not None and not web_url(url):
         c.report((*p, "url"), f"must be an http(s) URL, not {url!r}")
     return SiteConfig(
         title=c.typed(d, p, "title", str, base.title),
@@ -258,7 +259,7 @@ def _sources(c: _Checker, raw: Any, root: Path) -> tuple[Source, ...]:
         location = c.typed(d, p, kinds[0], str, None)
         if location is None:
             continue
-        remote = location.startswith(("http://", "https://", "file:"))
+        remote = bool(web_url(location)) or location.startswith("file:")
         if kind is not SourceKind.PATH and not remote:
             maybe = root / location
             if kind is SourceKind.FEED and maybe.exists():

@@ -8,13 +8,13 @@ tag come last under "Other". Within a group the newest comes first.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from digest.escape import md_text, md_url
 from digest.model import Article
 from digest.tags.rules import Taxonomy
 
@@ -96,19 +96,6 @@ def export_jsonl(articles: Iterable[Article]) -> Iterator[str]:
         yield json.dumps(record, ensure_ascii=False)
 
 
-def _md_text(value: str) -> str:
-    """Inline text that stays text in Markdown: no markup, no raw HTML."""
-    value = re.sub(r"\s+", " ", value).strip()
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_\[\]#|])", r"\\\1", value)
-
-
-def _md_url(url: str) -> str:
-    if not url.lower().startswith(("http://", "https://")):
-        return ""
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-
-
 def export_markdown(chosen: list[Selected], load: Callable[[Path], Article],
                     taxonomy: Taxonomy, *, title: str,
                     flt: ExportFilter | None = None) -> Iterator[str]:
@@ -122,7 +109,7 @@ def export_markdown(chosen: list[Selected], load: Callable[[Path], Article],
         if first is None:
             first = next((t for t in item.tags if t in wanted), "")
         groups.setdefault(first, []).append(item)
-    lines = [f"# {_md_text(title)}", ""]
+    lines = [f"# {md_text(title)}", ""]
     if flt and (flt.since or flt.until):
         span = " to ".join(str(d) for d in (flt.since, flt.until) if d)
         lines += [f"*{span}*", ""]
@@ -133,14 +120,14 @@ def export_markdown(chosen: list[Selected], load: Callable[[Path], Article],
     keys += [""] if "" in groups else []
     yield from lines
     for key in keys:
-        lines = [f"## {_md_text(titles.get(key, key) if key else 'Other')}", ""]
+        lines = [f"## {md_text(titles.get(key, key) if key else 'Other')}", ""]
         for item in groups[key]:
             a = load(item.path)
-            link = _md_url(a.url)
-            head = f"[{_md_text(a.title)}]({link})" if link else _md_text(a.title)
+            link = md_url(a.url)
+            head = f"[{md_text(a.title)}]({link})" if link else md_text(a.title)
             lines.append(f"- **{head}**  ")
-            lines.append(f"  {_md_text(a.source)} · {a.date:%Y-%m-%d}  ")
+            lines.append(f"  {md_text(a.source)} · {a.date:%Y-%m-%d}  ")
             if a.summary:
-                lines.append(f"  {_md_text(a.summary)}")
+                lines.append(f"  {md_text(a.summary)}")
             lines.append("")
         yield from lines

@@ -6,6 +6,7 @@ import re
 
 import markdown as python_markdown
 import pytest
+from inert import active_parts, visible_text
 
 from digest.extract.html import extract_fragment
 from digest.extract.markdown import html_to_markdown, markdown_to_text
@@ -128,9 +129,16 @@ def test_fragment_is_sanitised() -> None:
     assert extract_fragment("") == ("", "")
 
 
-def test_escaped_tags_with_event_handlers_are_dropped_as_debris() -> None:
-    from digest.extract.markdown import html_to_markdown
+def test_quoted_markup_is_kept_as_text() -> None:
+    # A security story quotes the payload it is about: every word stays, as text.
+    import markdown
 
-    md = html_to_markdown("<p>See &lt;img src=x onerror=alert(9)&gt; and &lt;div&gt; here.</p>")
-    assert "onerror" not in md
-    assert "&lt;div>" in md
+    from digest.extract.markdown import html_to_markdown, markdown_to_text
+
+    quoted = "In prose the payload read <img src=x onerror=alert(1)> and nothing else."
+    md = html_to_markdown("<p>In prose the payload read &lt;img src=x onerror=alert(1)&gt; "
+                          "and nothing else.</p>")
+    assert markdown_to_text(md) == quoted
+    rendered = markdown.markdown(md, extensions=["attr_list", "md_in_html"])
+    assert active_parts(rendered) == []
+    assert visible_text(rendered) == quoted

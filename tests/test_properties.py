@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 import markdown as python_markdown
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from inert import active_parts
 
 from digest.extract.markdown import html_to_markdown
 from digest.tags.rules import classify, default_taxonomy
@@ -46,28 +46,7 @@ def html_fragments(draw: st.DrawFn, depth: int = 0) -> str:
     return "".join(parts)
 
 
-SAFE_ELEMENTS = {"div", "p", "a", "img", "em", "strong", "code", "pre", "blockquote", "ul",
-                 "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody",
-                 "tr", "th", "td", "br", "hr"}
 RAW_TAG_IN_MARKDOWN = re.compile(r"<[a-z/!?]", re.I)  # what HTML parsers take for a tag
-
-
-def active_parts(rendered: str) -> list[str]:
-    """Elements, attributes and URLs of the rendered page that could run code."""
-    root = lxml.html.fragment_fromstring(rendered or "<p></p>", create_parent="div")
-    found = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if el.tag not in SAFE_ELEMENTS:
-            found.append(f"<{el.tag}>")
-        for name, value in el.attrib.items():
-            if name.lower().startswith("on"):
-                found.append(f"{name}=")
-            scheme = re.sub(r"[\s\x00-\x1f]", "", value).lower()
-            if name in {"href", "src"} and scheme.startswith(("javascript:", "vbscript:", "data:")):
-                found.append(f"{name}={value}")
-    return found
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,6 +16,7 @@ import re
 from charset_normalizer import from_bytes
 
 from digest.errors import ExtractError
+from digest.escape import xml_safe
 
 __all__ = ["decode_page", "looks_binary", "repair_mojibake"]
 
@@ -139,17 +140,6 @@ def _guess(data: bytes) -> str | None:
     tied = [m.encoding for m in matches if m.chaos <= least + 0.01]
     tied.sort(key=lambda enc: _WEB_CHARSETS.index(enc) if enc in _WEB_CHARSETS else 99)
     return _normalise(tied[0])
-
-
-# Characters XML 1.0 forbids. lxml parses HTML holding them but refuses to
-# set them back as text or attribute values (found by fuzzing); no reader
-# ever sees them, so they go at the door.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def xml_safe(text: str) -> str:
-    """Text without the characters an XML/HTML tree cannot hold."""
-    return _NOT_XML.sub("", text)
 
 
 def decode_page(data: bytes, content_type: str | None = None) -> str:

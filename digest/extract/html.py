@@ -34,6 +34,7 @@ import lxml.html
 from lxml import etree
 
 from digest.errors import ExtractError
+from digest.escape import safe_url, xml_safe
 from digest.extract.boilerplate import (
     attach_captions,
     drop_other_articles,
@@ -41,8 +42,8 @@ from digest.extract.boilerplate import (
     prune_body,
     take_captions,
 )
-from digest.extract.charset import decode_page, repair_mojibake, xml_safe
-from digest.extract.markdown import html_to_markdown, markdown_to_text, safe_url
+from digest.extract.charset import decode_page, repair_mojibake
+from digest.extract.markdown import html_to_markdown, markdown_to_text
 from digest.extract.meta import (
     guess_language,
     locale_offset,

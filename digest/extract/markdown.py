@@ -13,15 +13,14 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 from markdownify import MarkdownConverter
 
-from digest.extract.charset import xml_safe
+from digest.escape import clean_url, md_body, safe_url, xml_safe
 
-__all__ = ["escape_markup", "html_to_markdown", "markdown_to_text", "safe_url", "sanitize_tree"]
+__all__ = ["html_to_markdown", "markdown_to_text", "sanitize_tree"]
 
 # Elements whose whole subtree never reaches the output: active content,
 # embedded documents, forms and other chrome that carries no article text.
@@ -56,43 +55,7 @@ _DROP_TAGS = (
     "title",
     "dialog",
 )
-_SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
-_ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _BLANKS = re.compile(r"\n{3,}")
-
-
-def _clean_url(raw: str) -> str:
-    """The URL as a browser reads it: outer whitespace and inner control characters gone."""
-    url = re.sub(r"^[\x00-\x20]+|[\x00-\x20]+$", "", raw)
-    return re.sub(r"[\x00-\x1f\x7f]+", "", url)
-
-
-def safe_url(raw: str | None, base_url: str | None = None) -> str | None:
-    """An absolute http(s)/mailto/ftp URL, or None when the URL is unsafe.
-
-    Browsers ignore control characters and whitespace inside a scheme
-    (``java\\nscript:``), so they are removed before the scheme is checked.
-    """
-    if not raw:
-        return None
-    url = _clean_url(raw)
-    if not url or url.startswith("#"):
-        return None
-    if base_url:
-        try:
-            url = urljoin(base_url, url)
-        except ValueError:
-            return None
-    elif url.startswith("//"):
-        url = "https:" + url
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return None
-    if scheme not in _SAFE_SCHEMES:
-        return None
-    # Characters that would end a Markdown link target or open a tag.
-    return quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
 
 
 # A page control (share, print, e-mail buttons) written as a link that only
@@ -112,7 +75,7 @@ def _is_control(el: Any) -> bool:
     href = el.get("href")
     if href is None:
         return False
-    if not _CONTROL_TARGET.match(_clean_url(href)):
+    if not _CONTROL_TARGET.match(clean_url(href)):
         return False
     label = " ".join("".join(el.itertext()).split())
     return bool(_CONTROL_LABEL.match(label))
@@ -169,16 +132,6 @@ def sanitize_tree(root: Any, base_url: str | None = None) -> Any:
     return root
 
 
-# Text that spells out a tag with an event handler (a page that wrote
-# "&lt;img src=x onerror=alert(1)&gt;"): escaped it is harmless, but it is
-# attack debris, not prose, and nobody grepping the archive or the site for
-# "onerror=" should find it. Other tag-like text ("<script> tags") stays, escaped.
-_ACTIVE_TEXT = re.compile(r"<\s*[a-z][^<>]*?\son[a-z]+\s*=[^<>]*>?", re.IGNORECASE)
-
-
-_BRACKET = re.compile(r"[\[\]]")
-
-
 # Code is shown verbatim, so "<" cannot be escaped there; a zero-width space
 # after it keeps code that reads "<script>" from ever being a tag (or matching
 # a grep for one) under any Markdown renderer, and looks the same.
@@ -188,22 +141,6 @@ _CODE_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 def _defuse_code(text: str) -> str:
     # "](" too: should the block ever lose its indentation, no link is formed.
     return _CODE_TAG_START.sub("<\u200b", text).replace("](", "]\u200b(")
-
-
-def drop_active_text(text: str) -> str:
-    return _ACTIVE_TEXT.sub("", text)
-
-
-def escape_markup(text: str) -> str:
-    """Make text inert for Python-Markdown: no tag, no entity surprise, no link.
-
-    Brackets are escaped because text such as ``[x](javascript:alert(1))`` in a
-    page would otherwise become a live link; real links are written by the
-    converter itself, outside this function.
-    """
-    text = drop_active_text(text).replace("\\", "\\\\")
-    text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
-    return _BRACKET.sub(r"\\\g<0>", text)
 
 
 class DigestConverter(MarkdownConverter):
@@ -224,7 +161,7 @@ class DigestConverter(MarkdownConverter):
     def escape(self, text: str, parent_tags: Any) -> str:
         # Ours first (backslashes, brackets, "<", "&"), then markdownify's own
         # "*"/"_" escapes, which must not be escaped a second time.
-        return str(super().escape(escape_markup(text), parent_tags))  # type: ignore[misc]
+        return str(super().escape(md_body(text), parent_tags))  # type: ignore[misc]
 
     def convert_a(self, el: Any, text: str, parent_tags: Any) -> str:
         href = el.get("href")
@@ -242,7 +179,7 @@ class DigestConverter(MarkdownConverter):
         if not src or safe_url(src) is None:
             return ""
         # Brackets would end the alt text early; they carry no meaning there.
-        alt = escape_markup(re.sub(r"[\[\]]", "", " ".join((el.get("alt") or "").split())))
+        alt = md_body(re.sub(r"[\[\]]", "", " ".join((el.get("alt") or "").split())))
         if (
             "_inline" in parent_tags
             and el.parent is not None
@@ -264,7 +201,7 @@ class DigestConverter(MarkdownConverter):
 
     def convert_figcaption(self, el: Any, text: str, parent_tags: Any) -> str:
         # The caption is set in italics as a whole; inner emphasis would clash.
-        caption = " ".join(escape_markup(el.get_text()).split()).replace("*", "\\*")
+        caption = " ".join(md_body(el.get_text()).split()).replace("*", "\\*")
         return f"\n\n*{caption}*\n\n" if caption else ""
 
     def convert_code(self, el: Any, text: str, parent_tags: Any) -> str:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 
 from digest.errors import ExtractError
+from digest.escape import md_text
 from digest.extract.boilerplate import is_trailer_text
-from digest.extract.markdown import escape_markup, markdown_to_text
+from digest.extract.markdown import markdown_to_text
 from digest.extract.meta import (
     guess_language,
     is_stuffed_title,
@@ -48,7 +49,6 @@ _CAPTION = re.compile(
     r"\[(?:photo|image|picture|file photo)[^\]]*\]|\((?:photo|image)[^)]*\)", re.I
 )
 _BREADCRUMB = re.compile(r"^(?:home|homepage)\s*[/>»›]\s*(.+)$", re.I)
-_MD_SPECIAL = re.compile(r"([`*_])|^([#>+-])")  # escape_markup did "\\", "[", "]", "<"
 
 
 def _foreign(text: str, cjk_page: bool) -> bool:
@@ -84,11 +84,6 @@ def _best_run(scores: list[float]) -> tuple[int, int]:
         if total > best:
             best, best_span = total, (start, i + 1)
     return best_span
-
-
-def _escape(text: str) -> str:
-    """Plain text → Markdown that renders as that text (no markup, no HTML)."""
-    return _MD_SPECIAL.sub(lambda m: "\\" + (m.group(1) or m.group(2)), escape_markup(text))
 
 
 def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
@@ -143,9 +138,9 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
         body = body[:-1]
     if title is None:
         title = next((h.text for h in reversed(header) if 3 <= h.weight <= 30), None)
-    paragraphs = [_escape(line.text) for line in body]
+    paragraphs = [md_text(line.text) for line in body]
     if caption:
-        paragraphs.insert(0, f"*{_escape(caption)}*")
+        paragraphs.insert(0, f"*{md_text(caption)}*")
     markdown = "\n\n".join(paragraphs)
     plain = markdown_to_text(markdown)
     if not plain:

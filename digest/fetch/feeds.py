@@ -26,6 +26,7 @@ import feedparser
 from lxml import etree
 
 from digest.errors import SourceError
+from digest.escape import one_line, web_url
 from digest.fetch.urls import canonicalize, host_of
 from digest.model import Entry, Source, SourceKind
 
@@ -37,16 +38,12 @@ log = logging.getLogger(__name__)
 # C0 controls other than tab/newline/CR are illegal in XML 1.0 and break the
 # strict parser; removing them up front keeps feeds parseable by the strict one.
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _JSONFEED_PREFIX = "https://jsonfeed.org/version/"
 
 
 def _clean_text(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    text = _CONTROL_CHARS.sub("", value).strip()
-    return re.sub(r"\s+", " ", text) or None
+    return one_line(value) if isinstance(value, str) else None
 
 
 def _parse_date(raw: Any, parsed: Any = None) -> datetime | None:
@@ -75,7 +72,7 @@ def _http_link(base: str, link: Any) -> str | None:
     if not isinstance(link, str) or not link.strip():
         return None
     absolute = urljoin(base, link.strip())
-    return absolute if absolute.startswith(("http://", "https://")) else None
+    return web_url(absolute)
 
 
 def _text_to_html(text: str) -> str:
@@ -579,7 +576,7 @@ def import_opml(data: bytes | str, existing: Iterable[Source] = ()) -> tuple[Sou
                 label = _outline_name(child)
                 walk(child, (*groups, label) if label else groups)
                 continue
-            if not feed_url.startswith(("http://", "https://")):
+            if not web_url(feed_url):
                 log.warning("OPML: skipped %r: not an http(s) feed URL", feed_url)
                 continue
             key = canonicalize(feed_url)

@@ -6,34 +6,15 @@ fetch``, ``digest add`` and ``digest extract`` produce the same article.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from digest.escape import one_line, web_url
 from digest.model import Article, Entry, Extracted, Publish, Source
 from digest.tags.rules import Taxonomy, classify
 
 __all__ = ["build_article", "retag", "summarize"]
-
-_TAG = re.compile(r"<\s*[A-Za-z/!?][^<>]*(?:>|$)")
-_SPACE = re.compile(r"\s+")
-
-
-def inline_text(value: str | None) -> str | None:
-    """A one-line plain-text field (title, author, summary) from untrusted input.
-
-    Anything shaped like a tag is dropped, after entities are decoded once, so
-    neither ``<script>`` nor ``&lt;script&gt;`` survives into the archive or the
-    site. A title that talks about a ``<div>`` loses that word: a fair price for
-    metadata that is never meant to hold markup.
-    """
-    if value is None:
-        return None
-    text = _TAG.sub(" ", html.unescape(value))
-    text = _SPACE.sub(" ", text).strip()
-    return text or None
-
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 
@@ -74,13 +55,13 @@ def build_article(
 ) -> Article:
     """Decide every field of the stored article from what we know of it."""
     fetched = fetched or datetime.now(UTC).replace(microsecond=0)
-    title = inline_text(extracted.title) or inline_text(entry.title if entry else None) or url
+    title = one_line(extracted.title) or one_line(entry.title if entry else None) or url
     published = extracted.published or (entry.published if entry else None)
     # The feed gave no date and the page none either: the entry carries the
     # fetch time, marked as such so the site can say "date unknown".
     date_missing = extracted.published is None and (
         published is None or bool(entry and entry.date_missing))
-    author = inline_text(extracted.author) or inline_text(entry.author if entry else None)
+    author = one_line(extracted.author) or one_line(entry.author if entry else None)
     text = extracted.text
     tags = classify(taxonomy, title, text)
     return Article(
@@ -95,17 +76,13 @@ def build_article(
         date_missing=date_missing,
         language=extracted.language,
         tags=tags,
-        summary=inline_text(extracted.description) or inline_text(summarize(text)) or "",
-        image=_http_url(extracted.image),
-        image_caption=inline_text(extracted.image_caption),
-        section=inline_text(extracted.section),
+        summary=one_line(extracted.description) or one_line(summarize(text)) or "",
+        image=web_url(extracted.image),
+        image_caption=one_line(extracted.image_caption),
+        section=one_line(extracted.section),
         sources=(source_name,),
         publish=source.publish if source else Publish.FULL,
     )
-
-
-def _http_url(url: str | None) -> str | None:
-    return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
 def retag(article: Article, taxonomy: Taxonomy, text: str) -> Article:

@@ -50,6 +50,7 @@ from digest.archive.fingerprint import THRESHOLD, closest, hamming
 from digest.archive.store import Archive
 from digest.config import Config, FetchConfig
 from digest.errors import DigestError, SourceError, StoreError
+from digest.escape import web_url
 from digest.fetch.feeds import STREAM_MIN, iter_feed
 from digest.fetch.http import Fetcher, Response
 from digest.fetch.urls import canonicalize, url_keys
@@ -349,7 +350,7 @@ class _Run:
     async def feed(self, source: Source, tally: _Tally) -> SourceSummary:
         response: Response | None = None
         data: bytes | Path
-        if source.location.startswith(("http://", "https://")):
+        if web_url(source.location):
             validators = None if self.refresh else await self.db(
                 self.archive.state.validators, source.location)
             response = await self.fetcher.get(source.location, conditional=not self.refresh,
@@ -554,7 +555,7 @@ def run_fetch(config: Config, archive: Archive, *, refresh: bool = False,
 
 
 def _input_source(item: str) -> Source:
-    if item.startswith(("http://", "https://")):
+    if web_url(item):
         return Source(name=item, kind=SourceKind.URL, location=canonicalize(item))
     return Source(name=item, kind=SourceKind.PATH, location=item)
 
@@ -584,7 +585,7 @@ def read_inputs(inputs: list[str], config: FetchConfig | None = None,
                     return exc
             return list(await asyncio.gather(*(one(u) for u in urls)))
 
-    urls = [i for i in inputs if i.startswith(("http://", "https://"))]
+    urls = [i for i in inputs if web_url(i)]
     fetched = dict(zip(urls, asyncio.run(fetch_all()), strict=True)) if urls else {}
     for item in inputs:
         if item in fetched:

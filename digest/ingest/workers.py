@@ -31,6 +31,7 @@ from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
 from digest.errors import ExtractError
+from digest.escape import web_url
 from digest.fetch.urls import canonicalize, url_keys
 from digest.model import Article, Entry, Extracted, Source
 from digest.tags.rules import Taxonomy
@@ -84,9 +85,10 @@ class Done:
 
 def _canonical(claimed: str | None, url: str) -> str:
     """The page's rel=canonical when it is plausible, else the URL it came from."""
-    if not claimed or not claimed.startswith(("http://", "https://")):
+    checked = web_url(claimed)
+    if checked is None:
         return canonicalize(url)
-    canonical = canonicalize(claimed)
+    canonical = canonicalize(checked)
     # Sites that point every page's canonical at their home page would merge
     # every story into one: a canonical home page for an inner page is ignored.
     if urlsplit(canonical).path in ("", "/") and urlsplit(url).path not in ("", "/"):
@@ -99,7 +101,7 @@ def _entry_url(job: Job) -> str:
     entry = job.entry
     seed = f"{entry.title if entry else ''}\n{job.data!s}".encode("utf-8", "replace")
     location = job.source.location
-    if not location.startswith(("http://", "https://", "file:")):
+    if not (web_url(location) or location.startswith("file:")):
         location = Path(location).resolve().as_uri()
     return f"{location}#entry-{hashlib.sha1(seed).hexdigest()[:12]}"
 

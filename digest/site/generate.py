@@ -13,6 +13,7 @@ from pathlib import Path
 
 from digest.archive.store import TMP_PREFIX, Archive, atomic_write
 from digest.config import Config
+from digest.site.format import slug_for
 from digest.site.overrides import sync_overrides
 from digest.site.pages import (
     GENERATED_DIRS,
@@ -28,7 +29,6 @@ from digest.site.pages import (
 )
 from digest.site.records import Record, iter_records
 from digest.site.syndication import FEED_SIZE, FeedInfo, atom_feed, json_feed
-from digest.site.text import slug_for
 
 __all__ = ["GenerateReport", "generate", "taxonomy_tags"]
 

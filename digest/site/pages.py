@@ -5,8 +5,8 @@ caller writes them. The long lists (one entry per article) are raw HTML blocks
 with final relative URLs (``urls``: MkDocs' ``use_directory_urls``), which
 Python-Markdown passes through whole: as Markdown, their links, escapes and
 summaries made these pages cost more to build than all the articles' pages.
-Untrusted strings go through :func:`inert` there and :func:`md_escape` in the
-few Markdown lines; those keep relative ``.md`` links that MkDocs checks.
+Untrusted strings go through :mod:`digest.escape` (``html_text`` there,
+``md_text`` in the few Markdown lines); those keep relative ``.md`` links that MkDocs checks.
 """
 
 from __future__ import annotations
@@ -22,18 +22,17 @@ from typing import Any
 
 import yaml
 
-from digest.site.records import Record
-from digest.site.text import (
+from digest.escape import html_text, md_text
+from digest.site.format import (
     href,
-    inert,
     long_date,
-    md_escape,
     page_url,
     rel_link,
     short_summary,
     slug_for,
     time_html,
 )
+from digest.site.records import Record
 
 __all__ = [
     "TagInfo",
@@ -96,7 +95,7 @@ _cached = functools.lru_cache(maxsize=1 << 16)
 @_cached
 def _text(value: str) -> str:
     """One line of untrusted text for raw HTML (never a blank line: it would end the block)."""
-    return inert(" ".join(value.split()))
+    return html_text(" ".join(value.split()))
 
 
 @_cached
@@ -200,7 +199,7 @@ def tag_pages(
     index: list[tuple[str, str, str]] = []
     for tag in tags:
         items = by_tag.get(tag.name, [])
-        intro = md_escape(tag.description) + "\n" if tag.description else ""
+        intro = md_text(tag.description) + "\n" if tag.description else ""
         feeds = (
             f"Subscribe: [Atom]({rel_link(tag.page, f'feeds/tags/{tag.slug}.xml')}) · "
             f"[JSON Feed]({rel_link(tag.page, f'feeds/tags/{tag.slug}.json')})\n"
@@ -289,9 +288,9 @@ def home_page(
     """Today's and this week's digest; 'today' is the newest article's day so a quiet
     day shows the last news rather than an empty page."""
     # The left sidebar of the home tab would hold one link to the page itself.
-    parts = [_front(title, hide=["navigation"]), f"# {md_escape(title)}\n"]
+    parts = [_front(title, hide=["navigation"]), f"# {md_text(title)}\n"]
     if description:
-        parts.append(md_escape(description) + "\n")
+        parts.append(md_text(description) + "\n")
     if not records:
         parts.append("No articles yet. Run `digest fetch`, then `digest build`.\n")
     else:
@@ -307,13 +306,13 @@ def home_page(
                 continue
             parts.append(f"## {heading}\n")
             for group, page, members in _group(items, tags):
-                parts.append(f"### {md_escape(group)}\n")
+                parts.append(f"### {md_text(group)}\n")
                 parts.append(
                     _listing(HOME, members[:_HOME_PER_GROUP], with_date=with_date, urls=urls)
                 )
                 if len(members) > _HOME_PER_GROUP and page:
                     parts.append(
-                        f"[All {len(members)} in {md_escape(group)} →]({rel_link(HOME, page)})\n"
+                        f"[All {len(members)} in {md_text(group)} →]({rel_link(HOME, page)})\n"
                     )
     parts.append("## Browse\n")
     parts.append(

@@ -2,27 +2,21 @@
 
 Built from front matter only. Titles and summaries are untrusted, so they go
 out as plain text (``type="text"`` in Atom, ``content_text`` in JSON Feed) and
-never as HTML; the characters that could look like markup to a careless reader
-(``<``, ``>``, ``&``, ``:``, ``=``) are character references in XML and
-``\\uXXXX`` escapes in JSON, which every parser reads back as the same text.
+never as HTML, escaped by :mod:`digest.escape`.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from digest.escape import html_text, json_text, web_url
 from digest.site.records import Record
-from digest.site.text import inert
 
 __all__ = ["FEED_SIZE", "FeedInfo", "atom_feed", "json_feed"]
 
 FEED_SIZE = 50  # entries per feed: enough for a reader that polls daily
-# XML 1.0 forbids these characters outright; a feed holding one does not parse.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -35,17 +29,11 @@ class FeedInfo:
     language: str = "en"
 
 
-def _x(value: str) -> str:
-    return inert(_XML_INVALID.sub("", value))
+_x = html_text
 
 
 def _abs(info: FeedInfo, path: str) -> str | None:
     return None if info.site_url is None else info.site_url + path
-
-
-def _safe_url(url: str) -> str | None:
-    # Only web links leave the feed; a javascript: or data: URL never does.
-    return url if url.startswith(("https://", "http://")) else None
 
 
 def _stamp(when: datetime) -> str:
@@ -73,8 +61,8 @@ def atom_feed(info: FeedInfo, records: Sequence[Record], now: datetime) -> str:
         head.append(f'  <link rel="self" type="application/atom+xml" href="{_x(self_url)}"/>')
     for r in records:
         page = _abs(info, r.page_url)
-        original = _safe_url(r.url)
-        entry_id = _safe_url(r.canonical_url) or original or page or f"urn:digest:{r.rel}"
+        original = web_url(r.url)
+        entry_id = web_url(r.canonical_url) or original or page or f"urn:digest:{r.rel}"
         head.append("  <entry>")
         head.append(f'    <title type="text">{_x(r.title)}</title>')
         head.append(f"    <id>{_x(entry_id)}</id>")
@@ -99,23 +87,13 @@ def atom_feed(info: FeedInfo, records: Sequence[Record], now: datetime) -> str:
     return "\n".join(head) + "\n"
 
 
-def _json_safe(text: str) -> str:
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace(":", "\\u003a")
-        .replace("=", "\\u003d")
-    )
-
-
 def json_feed(info: FeedInfo, records: Sequence[Record]) -> str:
     items = []
     for r in records:
         page = _abs(info, r.page_url)
-        original = _safe_url(r.url)
+        original = web_url(r.url)
         item: dict[str, object] = {
-            "id": _safe_url(r.canonical_url) or original or page or r.rel,
+            "id": web_url(r.canonical_url) or original or page or r.rel,
             "title": r.title,
             "content_text": r.summary or r.title,
             "date_published": _stamp(r.when),
@@ -143,7 +121,4 @@ def json_feed(info: FeedInfo, records: Sequence[Record]) -> str:
     if info.site_url:
         feed["home_page_url"] = _abs(info, info.home_path)
         feed["feed_url"] = _abs(info, info.self_path)
-    text = json.dumps(feed, ensure_ascii=False, indent=1)
-    # Escape inside string values only: JSON structure never uses these characters
-    # outside strings except ':' between key and value, which we restore.
-    return _json_safe(text).replace('"\\u003a ', '": ') + "\n"
+    return json_text(feed) + "\n"

@@ -1,9 +1,6 @@
-"""Turning untrusted strings into inert Markdown, and dates into readable text.
+"""Links between generated pages, dates and summaries as readers see them.
 
-Titles, summaries, authors and source names come from feeds and pages. In the
-generated Markdown they are HTML-escaped (so no tag or entity of theirs is
-live) and every character Python-Markdown treats as syntax is backslash-escaped
-(so ``[x](javascript:...)`` or ``{: onclick=...}`` stays text).
+Escaping untrusted text is :mod:`digest.escape`'s job, not this module's.
 """
 
 from __future__ import annotations
@@ -16,11 +13,11 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from digest.escape import strip_controls
+
 __all__ = [
     "href",
-    "inert",
     "long_date",
-    "md_escape",
     "page_url",
     "rel_link",
     "short_summary",
@@ -28,34 +25,8 @@ __all__ = [
     "time_html",
 ]
 
-# Python-Markdown's escapable characters, plus '|' which its tables extension adds.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
-# Characters that make hostile text look like markup to a naive reader or grep
-# ("javascript:", "onerror="); as character references they still read the same.
-# (Chained str.replace: str.translate with a table of strings is several times
-# slower, and the listings escape some 40,000 strings at 10,000 articles.)
-
-
-def _references(text: str) -> str:
-    return text.replace('"', "&quot;").replace(":", "&#58;").replace("=", "&#61;")
-
-
 _SPACE = re.compile(r"\s+")
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def md_escape(value: str) -> str:
-    """One line of plain text that renders as exactly that text, never as markup."""
-    text = _SPACE.sub(" ", _CONTROL.sub("", value)).strip()
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    # Entities last, so the '&' and '#' they introduce are never backslash-escaped.
-    return _references(html.escape(text, quote=False))
-
-
-def inert(value: str) -> str:
-    """Plain text for HTML or XML character data and attributes (no Markdown)."""
-    return _references(html.escape(_CONTROL.sub("", value), quote=True))
 
 
 def _fit(text: str, limit: int) -> int:
@@ -75,7 +46,7 @@ def _fit(text: str, limit: int) -> int:
 
 def short_summary(value: str, limit: int = 220) -> str:
     """About two lines of a summary, cut at a word boundary."""
-    text = _SPACE.sub(" ", _CONTROL.sub("", value)).strip()
+    text = _SPACE.sub(" ", strip_controls(value)).strip()
     limit = _fit(text, limit)
     if len(text) <= limit:
         return text
