@@ -50,7 +50,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.tags.rules import Taxonomy, classify, default_taxonomy
+from digest.tags.classify import classify
+from digest.tags.rules import Taxonomy, default_taxonomy
 
 DATA = Path(__file__).parent / "data" / "tagging"
 

@@ -10,7 +10,8 @@ failed and why; the CLI prints it on one line and exits non-zero.
     │   └── FetchError     the HTTP layer gave up on one URL
     ├── ExtractError       a page held no article that could be extracted
     ├── StoreError         the archive could not be read or written
-    └── LockError          another digest run holds the archive's lock
+    ├── LockError          another digest run holds the archive's lock
+    └── TagInputError      a line of a ``tags classify`` input is unusable
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "LockError",
     "SourceError",
     "StoreError",
+    "TagInputError",
 ]
 
 
@@ -65,3 +67,7 @@ class StoreError(DigestError):
 
 class LockError(DigestError):
     """Another digest process holds the archive's lock."""
+
+
+class TagInputError(DigestError):
+    """A line of a ``tags classify`` input file is not a usable article."""

@@ -23,7 +23,8 @@ with atheris.instrument_imports():
     from digest.extract.markdown import html_to_markdown
     from digest.fetch.feeds import import_opml, parse_feed
     from digest.fetch.urls import canonicalize
-    from digest.tags.rules import classify, default_taxonomy
+    from digest.tags.classify import classify
+from digest.tags.rules import default_taxonomy
 
 TAXONOMY = default_taxonomy()
 # Raw markup or an active link in Markdown; the words alone, as text, are harmless.

@@ -11,14 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.errors import DigestError
+from digest.tags.classify import classify, classify_jsonl, explain
 from digest.tags.rules import (
     TagDef,
     Taxonomy,
-    classify,
-    classify_jsonl,
     default_taxonomy,
     default_taxonomy_yaml,
-    explain,
     parse_taxonomy,
 )
 

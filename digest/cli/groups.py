@@ -36,7 +36,7 @@ def tags_classify(ctx: click.Context, file: TextIO) -> None:
     Example:
         digest tags classify briefs.jsonl > tags.jsonl
     """
-    from digest.tags.rules import classify_jsonl
+    from digest.tags.classify import classify_jsonl
 
     taxonomy = _taxonomy(ctx)
     for line in classify_jsonl(file, taxonomy):
@@ -59,7 +59,7 @@ def tags_explain(ctx: click.Context, item: str) -> None:
     from digest.archive.store import read_article
     from digest.extract.markdown import markdown_to_text
     from digest.ingest.preview import preview_inputs
-    from digest.tags.rules import explain
+    from digest.tags.classify import explain
 
     state = ctx.find_root().obj
     config = state.config(required=False)

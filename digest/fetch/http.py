@@ -10,8 +10,8 @@ One :class:`Fetcher` per run owns an ``httpx.AsyncClient`` and enforces:
   gzip/deflate and decode them ourselves with a bounded ``decompressobj``, so
   a compression bomb is stopped at the limit without ever inflating past it;
 - at most 5 redirects, with loop detection, each hop checked for address safety;
-- conditional GET from the validators in the state database (the caller
-  decides when to save new ones: only after the work they cover is stored);
+- conditional GET from validators the caller keeps (and saves only after
+  the work they cover is stored);
 - retries with exponential backoff and jitter for connection errors, 429 and
   503 (honouring Retry-After up to a cap); 404/410 and other statuses fail at once;
 - robots.txt for article pages, cached per host;
@@ -50,10 +50,9 @@ from digest.errors import FetchError
 from digest.fetch.urls import host_of
 
 if TYPE_CHECKING:  # only for annotations: keeps the HTTP layer importable on its own
-    from digest.archive.store import StateDB
     from digest.config import FetchConfig
 
-__all__ = ["MAX_REDIRECTS", "Fetcher", "Response", "fetch_url", "format_size"]
+__all__ = ["MAX_REDIRECTS", "Fetcher", "Response", "format_size"]
 
 log = logging.getLogger(__name__)
 
@@ -257,11 +256,10 @@ class _HostPools(httpx.AsyncBaseTransport):
 class Fetcher:
     """Concurrent, limited HTTP GETs for one run. Use as ``async with``."""
 
-    def __init__(self, config: FetchConfig, state: StateDB | None = None, *,
+    def __init__(self, config: FetchConfig, *,
                  transport: httpx.AsyncBaseTransport | None = None,
                  backoff: float = 0.5, max_retry_after: float = 60.0) -> None:
         self.config = config
-        self.state = state
         self.backoff = backoff
         self.max_retry_after = max_retry_after
         self._global = asyncio.Semaphore(config.concurrency)
@@ -302,9 +300,9 @@ class Fetcher:
 
         ``origin`` is the configured source's location when ``url`` was found
         inside a feed or page (untrusted); None when the user configured ``url``.
-        ``conditional`` sends stored validators and may return a 304 Response.
-        ``robots`` checks robots.txt first (article pages). ``validators``
-        (ETag, Last-Modified) replace a look-up in the state database.
+        ``conditional`` sends ``validators`` (ETag, Last-Modified, which the
+        caller keeps) and may return a 304 Response. ``robots`` checks
+        robots.txt first (article pages).
         """
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -315,8 +313,8 @@ class Fetcher:
         if robots and not await self._robots_allow(url):
             raise FetchError(url, "disallowed by robots.txt")
         headers: dict[str, str] = {}
-        if conditional and (validators is not None or self.state is not None):
-            etag, modified = validators if validators is not None else self.state.validators(url)  # type: ignore[union-attr]
+        if conditional and validators is not None:
+            etag, modified = validators
             if etag:
                 headers["If-None-Match"] = etag
             if modified:
@@ -341,12 +339,6 @@ class Fetcher:
             current = target
             headers = {}  # validators belong to the first URL only
         raise AssertionError("unreachable")
-
-    def remember(self, response: Response) -> None:
-        """Store the response's validators; call once its content is fully handled."""
-        has_validators = bool(response.etag or response.last_modified)
-        if self.state is not None and response.status == 200 and has_validators:
-            self.state.set_validators(response.requested, response.etag, response.last_modified)
 
     # -- limits, retries, bodies --------------------------------------------
 
@@ -467,17 +459,6 @@ class Fetcher:
         text = response.content[:_ROBOTS_MAX_BYTES].decode("utf-8", "replace")
         parser.parse(text.splitlines())
         return parser
-
-
-def fetch_url(url: str, config: FetchConfig | None = None) -> Response:
-    """Fetch one URL the user gave (trusted, not conditional), outside any event loop."""
-    from digest.config import FetchConfig
-
-    async def run() -> Response:
-        async with Fetcher(config or FetchConfig()) as fetcher:
-            return await fetcher.get(url)
-
-    return asyncio.run(run())
 
 
 def _describe(exc: BaseException) -> str:

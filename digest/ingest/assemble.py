@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 
 from digest.escape import one_line, web_url
 from digest.model import Article, Entry, Extracted, Publish, Source
-from digest.tags.rules import Taxonomy, classify
+from digest.tags.classify import classify
+from digest.tags.rules import Taxonomy
 
 __all__ = ["build_article", "retag", "summarize"]
 

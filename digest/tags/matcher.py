@@ -27,10 +27,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, repeat
 from itertools import count as _positions
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from digest.tags.rules import TagDef
+from digest.tags.rules import TagDef
 
 __all__ = ["Matcher", "Scan"]
 

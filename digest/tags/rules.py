@@ -1,43 +1,31 @@
-"""Topic tags from readable rules, and the explanation of every decision.
+"""The topic taxonomy: the rule model, its validation, the default rules.
 
 A taxonomy (``tags:`` in digest.yml, default in ``digest/data/taxonomy.yml``)
 maps tag names to weighted phrases, groups that must co-occur (anywhere, or
 in the same paragraph as the phrases that score), phrases that never count,
 where a match counts how much, and a length-relative threshold.
 The schema is documented at the top of the default file.
-How phrases are found fast is ``digest.tags.matcher``'s business; this module
-holds the rule model, its validation, the decisions and their explanation.
+Finding phrases fast is :mod:`digest.tags.matcher`'s business, deciding and
+explaining :mod:`digest.tags.classify`'s.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from functools import cache, cached_property
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 
-from digest.errors import DigestError
-from digest.tags.matcher import Matcher, Scan
-
 __all__ = [
-    "Explanation",
     "Group",
-    "GroupResult",
     "Phrase",
-    "PhraseHit",
     "TagDef",
-    "TagExplanation",
-    "TagInputError",
     "Taxonomy",
     "Threshold",
     "Where",
-    "classify",
-    "classify_jsonl",
     "default_taxonomy",
     "default_taxonomy_yaml",
-    "explain",
     "parse_taxonomy",
 ]
 
@@ -50,10 +38,6 @@ _WHERE = ("title", "lead", "body")
 _THRESHOLD = ("base", "per_1000_words")
 _GROUP_KEYS = ("min", "within", "phrases")
 _WITHIN = ("article", "paragraph")
-
-
-class TagInputError(DigestError):
-    """A line of a ``tags classify`` input file is not a usable article."""
 
 
 @dataclass(frozen=True)
@@ -127,153 +111,6 @@ class Taxonomy:
     def get(self, name: str) -> TagDef | None:
         return next((t for t in self.tags if t.name == name), None)
 
-    # cached_property writes straight into __dict__, which a frozen dataclass
-    # allows; the compiled matcher is built once per taxonomy, on first use.
-    @cached_property
-    def matcher(self) -> Matcher:
-        return Matcher(self.tags)
-
-
-@dataclass(frozen=True)
-class PhraseHit:
-    """How often one phrase matched in one place, and the points it gave."""
-
-    phrase: str
-    where: str  # "title", "lead" or "body"
-    count: int
-    points: float
-
-
-@dataclass(frozen=True)
-class GroupResult:
-    name: str
-    count: int
-    min: int
-    hits: tuple[PhraseHit, ...]
-    within: str = "article"
-
-    @property
-    def ok(self) -> bool:
-        return self.count >= self.min
-
-
-@dataclass(frozen=True)
-class TagExplanation:
-    name: str
-    score: float
-    threshold: float
-    words: float
-    fired: bool
-    hits: tuple[PhraseHit, ...]
-    groups: tuple[GroupResult, ...] = ()
-    # For a tag with paragraph-bound groups: the phrases that matched outside
-    # the paragraphs holding those groups (no points), and (paragraphs where
-    # the phrases count, paragraphs in all).
-    outside: tuple[PhraseHit, ...] = ()
-    paragraphs: tuple[int, int] | None = None
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """Why each tag of the taxonomy fired or not, for one article."""
-
-    tags: tuple[TagExplanation, ...] = field(default=())
-
-    @property
-    def fired(self) -> tuple[str, ...]:
-        return tuple(t.name for t in self.tags if t.fired)
-
-    def render(self) -> str:
-        lines = [f"tags: {', '.join(self.fired) or '(none)'}"]
-        for t in self.tags:
-            verdict = "FIRED" if t.fired else "no"
-            lines.append(
-                f"\n{t.name}: {verdict} - score {t.score:g}, threshold {t.threshold:.1f}"
-                f" ({t.words:.0f} words)"
-            )
-            for h in sorted(t.hits, key=lambda h: -abs(h.points)):
-                lines.append(f"  {h.points:+g}  {h.phrase!r} in {h.where} x{h.count}")
-            if not t.hits:
-                lines.append("  no phrase matched")
-            for g in t.groups:
-                state = "ok" if g.ok else "MISSING"
-                found = ", ".join(f"{h.phrase!r} in {h.where} x{h.count}" for h in g.hits)
-                name = f"{g.name} (within {g.within})" if g.within != "article" else g.name
-                lines.append(f"  group {name}: {state} ({g.count}/{g.min}) {found}".rstrip())
-            if t.paragraphs is not None:
-                counted, total = t.paragraphs
-                bound = " and ".join(g.name for g in t.groups if g.within == "paragraph")
-                lines.append(f"  phrases count in {counted} of {total} paragraphs: those"
-                             f" holding group {bound} (the title goes with the first)")
-            for h in t.outside:
-                lines.append(f"  not counted  {h.phrase!r} in {h.where} x{h.count}"
-                             " (outside those paragraphs)")
-        return "\n".join(lines)
-
-
-# --- classification ---------------------------------------------------------------
-
-
-def _decide(tag: TagDef, scan: Scan, index: int) -> tuple[float, float, bool]:
-    score = scan.scores[index]
-    needed = tag.threshold.needed(scan.words)
-    groups_ok = all(scan.group_counts[index][i] >= g.min for i, g in enumerate(tag.require))
-    return score, needed, score > 0 and score >= needed and groups_ok
-
-
-def classify(taxonomy: Taxonomy, title: str, text: str) -> tuple[str, ...]:
-    """The names of the tags that fire for this article, in taxonomy order."""
-    scan = taxonomy.matcher.scan(title or "", text or "", record=False)
-    return tuple(t.name for i, t in enumerate(taxonomy.tags) if _decide(t, scan, i)[2])
-
-
-def explain(taxonomy: Taxonomy, title: str, text: str) -> Explanation:
-    """Every tag's score, threshold, verdict and the phrases behind them."""
-    scan = taxonomy.matcher.scan(title or "", text or "", record=True)
-    out = []
-    for i, tag in enumerate(taxonomy.tags):
-        score, needed, fired = _decide(tag, scan, i)
-        hits = tuple(PhraseHit(*h) for h in scan.hits[i])
-        groups = tuple(
-            GroupResult(
-                g.name,
-                scan.group_counts[i][gi],
-                g.min,
-                tuple(PhraseHit(*h) for h in scan.group_hits[i][gi]),
-                g.within,
-            )
-            for gi, g in enumerate(tag.require)
-        )
-        rounded = round(score, 2)
-        outside = tuple(PhraseHit(*h) for h in scan.outside[i])
-        out.append(TagExplanation(tag.name, rounded, needed, scan.words, fired, hits, groups,
-                                  outside, scan.paragraphs[i]))
-    return Explanation(tuple(out))
-
-
-def classify_jsonl(lines: Iterable[str], taxonomy: Taxonomy | None = None) -> Iterator[str]:
-    """``{"id", "title", "text"}`` lines in, ``{"id", "tags"}`` lines out, in order.
-
-    Raises TagInputError naming the line number at the first unusable line;
-    the lines before it have been yielded already.
-    """
-    taxonomy = taxonomy if taxonomy is not None else default_taxonomy()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue  # a blank line (often the last one) is not an article
-        try:
-            item = json.loads(line)
-        except ValueError as exc:
-            raise TagInputError(f"line {number}: not valid JSON ({exc})") from None
-        if not isinstance(item, dict):
-            raise TagInputError(f"line {number}: expected a JSON object")
-        title, text = item.get("title") or "", item.get("text") or ""
-        if "id" not in item:
-            raise TagInputError(f"line {number}: missing 'id'")
-        if not isinstance(title, str) or not isinstance(text, str):
-            raise TagInputError(f"line {number}: 'title' and 'text' must be strings")
-        tags = classify(taxonomy, title, text)
-        yield json.dumps({"id": item["id"], "tags": list(tags)}, ensure_ascii=False)
 
 
 # --- the default taxonomy ---------------------------------------------------------

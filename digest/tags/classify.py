@@ -1,0 +1,181 @@
+"""Which tags an article gets, and why: classify and explain with one scan.
+
+The compiled matcher of a taxonomy is built once, on first use, and kept for
+the life of the process (a taxonomy is immutable; there are very few).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from digest.errors import TagInputError
+from digest.tags.matcher import Matcher, Scan
+from digest.tags.rules import TagDef, Taxonomy, default_taxonomy
+
+__all__ = [
+    "Explanation",
+    "GroupResult",
+    "PhraseHit",
+    "TagExplanation",
+    "classify",
+    "classify_jsonl",
+    "explain",
+    "matcher_for",
+]
+
+
+_MATCHERS: dict[int, tuple[Taxonomy, Matcher]] = {}
+
+
+def matcher_for(taxonomy: Taxonomy) -> Matcher:
+    """The compiled matcher of a taxonomy, built on first use.
+
+    Keyed by identity: hashing a taxonomy walks every phrase, and the same
+    taxonomy object is shared by a whole run. The entry holds the taxonomy,
+    so its id cannot be reused while the matcher lives.
+    """
+    entry = _MATCHERS.get(id(taxonomy))
+    if entry is None:
+        entry = _MATCHERS[id(taxonomy)] = (taxonomy, Matcher(taxonomy.tags))
+    return entry[1]
+
+
+@dataclass(frozen=True)
+class PhraseHit:
+    """How often one phrase matched in one place, and the points it gave."""
+
+    phrase: str
+    where: str  # "title", "lead" or "body"
+    count: int
+    points: float
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    name: str
+    count: int
+    min: int
+    hits: tuple[PhraseHit, ...]
+    within: str = "article"
+
+    @property
+    def ok(self) -> bool:
+        return self.count >= self.min
+
+
+@dataclass(frozen=True)
+class TagExplanation:
+    name: str
+    score: float
+    threshold: float
+    words: float
+    fired: bool
+    hits: tuple[PhraseHit, ...]
+    groups: tuple[GroupResult, ...] = ()
+    # For a tag with paragraph-bound groups: the phrases that matched outside
+    # the paragraphs holding those groups (no points), and (paragraphs where
+    # the phrases count, paragraphs in all).
+    outside: tuple[PhraseHit, ...] = ()
+    paragraphs: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why each tag of the taxonomy fired or not, for one article."""
+
+    tags: tuple[TagExplanation, ...] = field(default=())
+
+    @property
+    def fired(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.tags if t.fired)
+
+    def render(self) -> str:
+        lines = [f"tags: {', '.join(self.fired) or '(none)'}"]
+        for t in self.tags:
+            verdict = "FIRED" if t.fired else "no"
+            lines.append(
+                f"\n{t.name}: {verdict} - score {t.score:g}, threshold {t.threshold:.1f}"
+                f" ({t.words:.0f} words)"
+            )
+            for h in sorted(t.hits, key=lambda h: -abs(h.points)):
+                lines.append(f"  {h.points:+g}  {h.phrase!r} in {h.where} x{h.count}")
+            if not t.hits:
+                lines.append("  no phrase matched")
+            for g in t.groups:
+                state = "ok" if g.ok else "MISSING"
+                found = ", ".join(f"{h.phrase!r} in {h.where} x{h.count}" for h in g.hits)
+                name = f"{g.name} (within {g.within})" if g.within != "article" else g.name
+                lines.append(f"  group {name}: {state} ({g.count}/{g.min}) {found}".rstrip())
+            if t.paragraphs is not None:
+                counted, total = t.paragraphs
+                bound = " and ".join(g.name for g in t.groups if g.within == "paragraph")
+                lines.append(f"  phrases count in {counted} of {total} paragraphs: those"
+                             f" holding group {bound} (the title goes with the first)")
+            for h in t.outside:
+                lines.append(f"  not counted  {h.phrase!r} in {h.where} x{h.count}"
+                             " (outside those paragraphs)")
+        return "\n".join(lines)
+
+
+def _decide(tag: TagDef, scan: Scan, index: int) -> tuple[float, float, bool]:
+    score = scan.scores[index]
+    needed = tag.threshold.needed(scan.words)
+    groups_ok = all(scan.group_counts[index][i] >= g.min for i, g in enumerate(tag.require))
+    return score, needed, score > 0 and score >= needed and groups_ok
+
+
+def classify(taxonomy: Taxonomy, title: str, text: str) -> tuple[str, ...]:
+    """The names of the tags that fire for this article, in taxonomy order."""
+    scan = matcher_for(taxonomy).scan(title or "", text or "", record=False)
+    return tuple(t.name for i, t in enumerate(taxonomy.tags) if _decide(t, scan, i)[2])
+
+
+def explain(taxonomy: Taxonomy, title: str, text: str) -> Explanation:
+    """Every tag's score, threshold, verdict and the phrases behind them."""
+    scan = matcher_for(taxonomy).scan(title or "", text or "", record=True)
+    out = []
+    for i, tag in enumerate(taxonomy.tags):
+        score, needed, fired = _decide(tag, scan, i)
+        hits = tuple(PhraseHit(*h) for h in scan.hits[i])
+        groups = tuple(
+            GroupResult(
+                g.name,
+                scan.group_counts[i][gi],
+                g.min,
+                tuple(PhraseHit(*h) for h in scan.group_hits[i][gi]),
+                g.within,
+            )
+            for gi, g in enumerate(tag.require)
+        )
+        rounded = round(score, 2)
+        outside = tuple(PhraseHit(*h) for h in scan.outside[i])
+        out.append(TagExplanation(tag.name, rounded, needed, scan.words, fired, hits, groups,
+                                  outside, scan.paragraphs[i]))
+    return Explanation(tuple(out))
+
+
+def classify_jsonl(lines: Iterable[str], taxonomy: Taxonomy | None = None) -> Iterator[str]:
+    """``{"id", "title", "text"}`` lines in, ``{"id", "tags"}`` lines out, in order.
+
+    Raises TagInputError naming the line number at the first unusable line;
+    the lines before it have been yielded already.
+    """
+    taxonomy = taxonomy if taxonomy is not None else default_taxonomy()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue  # a blank line (often the last one) is not an article
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            raise TagInputError(f"line {number}: not valid JSON ({exc})") from None
+        if not isinstance(item, dict):
+            raise TagInputError(f"line {number}: expected a JSON object")
+        title, text = item.get("title") or "", item.get("text") or ""
+        if "id" not in item:
+            raise TagInputError(f"line {number}: missing 'id'")
+        if not isinstance(title, str) or not isinstance(text, str):
+            raise TagInputError(f"line {number}: 'title' and 'text' must be strings")
+        tags = classify(taxonomy, title, text)
+        yield json.dumps({"id": item["id"], "tags": list(tags)}, ensure_ascii=False)
