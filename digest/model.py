@@ -81,6 +81,7 @@ class Article:
     fetched: datetime
     body: str
     author: str | None = None
+    publisher: str | None = None  # the publication's own name (og:site_name), not the feed's
     published: datetime | None = None
     date_missing: bool = False
     language: str | None = None

@@ -39,9 +39,9 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str_representer)
 
 # The order users see in every article file.
-_FIELDS = ("title", "url", "canonical_url", "source", "sources", "author", "published",
-           "date_missing", "fetched", "language", "section", "tags", "manual_tags", "summary",
-           "image", "image_caption", "publish")
+_FIELDS = ("title", "url", "canonical_url", "source", "sources", "publisher", "author",
+           "published", "date_missing", "fetched", "language", "section", "tags", "manual_tags",
+           "summary", "image", "image_caption", "publish")
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -67,6 +67,7 @@ def dump_article(article: Article) -> str:
         "canonical_url": article.canonical_url,
         "source": article.source,
         "sources": list(article.sources) or None,
+        "publisher": article.publisher,
         "author": article.author,
         "published": _iso(article.published),
         "date_missing": True if article.date_missing else None,
@@ -141,6 +142,7 @@ def load_article(text: str) -> Article:
         fetched=fetched,
         body=body.rstrip("\n"),
         author=_opt(data.get("author")),
+        publisher=_opt(data.get("publisher")),
         published=parse_datetime(data.get("published")),
         date_missing=bool(data.get("date_missing", False)),
         language=_opt(data.get("language")),

@@ -73,6 +73,7 @@ def build_article(
         fetched=fetched,
         body=_body_with_caption(extracted),
         author=author,
+        publisher=one_line(extracted.site_name),
         published=published,
         date_missing=date_missing,
         language=extracted.language,
