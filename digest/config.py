@@ -37,7 +37,7 @@ class SiteConfig:
     language: str = "en"
     page_size: int = 50  # articles per archive page
     home_days: int = 7  # how far back the home page's "this week" reaches
-    search_bodies: bool = False  # index article bodies too (bigger search index)
+    search_bodies: bool = True  # full-text search; false: titles, summaries and tags only
 
 
 @dataclass(frozen=True)

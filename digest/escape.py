@@ -17,6 +17,7 @@ from urllib.parse import quote, urljoin, urlsplit
 __all__ = [
     "clean_url",
     "html_text",
+    "https_url",
     "json_text",
     "md_body",
     "md_text",
@@ -131,6 +132,15 @@ def web_url(url: str | None) -> str | None:
     if not url:
         return None
     return url if url[:8].lower().startswith(_WEB_SCHEMES) else None
+
+
+def https_url(url: str | None) -> str | None:
+    """``url`` when it is an absolute https URL, else None: for what a page loads
+    from elsewhere (pictures), which must not be mixed content."""
+    if not url:
+        return None
+    url = url.strip()
+    return url if url[:8].lower() == "https://" and len(url) > 8 else None
 
 
 def safe_url(raw: str | None, base_url: str | None = None) -> str | None:

@@ -14,6 +14,9 @@ SEED_TITLE = "A journey from TikTok to RedNote is a story of talks"
 ZH_TITLE = "美国网民涌入小红书：一场意外的文化交流"
 HOSTILE_TITLE = "<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(2)>"
 EXCERPT_BODY = "This paragraph is the secret full text of an excerpt-only source."
+SEED_IMAGE = "https://img.example.org/2025/seed.jpg?w=800&h=450"
+ZH_BODY = "大量美国用户在禁令前下载了小红书应用程序。他们开始与中国网友交流。"
+SAVED_PATH = "saved/pages/filler.html"  # what `digest add saved/pages/filler.html` names the source
 
 CONFIG = """\
 site:
@@ -39,6 +42,9 @@ def article(
     language: str = "en",
     publish: Publish = Publish.FULL,
     sources: tuple[str, ...] = (),
+    image: str | None = None,
+    image_caption: str | None = None,
+    publisher: str | None = None,
 ) -> Article:
     slug = str(abs(hash((title, when))))
     return Article(
@@ -55,6 +61,9 @@ def article(
         summary=summary or f"Summary of {title}.",
         sources=sources or (source,),
         publish=publish,
+        image=image,
+        image_caption=image_caption,
+        publisher=publisher,
     )
 
 
@@ -79,6 +88,9 @@ def make_digest(root: Path, *, extra: int = 6) -> tuple[Config, Archive]:
             summary="Talks, not bans, decide the future of TikTok and RedNote.",
             body="## Talks\n\nUS users moved from TikTok to RedNote.",
             sources=("China Daily", "Global Times"),
+            image=SEED_IMAGE,
+            image_caption="Phones showing both apps.",
+            publisher="Example News",
         )
     )
     archive.save(
@@ -88,7 +100,7 @@ def make_digest(root: Path, *, extra: int = 6) -> tuple[Config, Archive]:
             tags=("social-media",),
             language="zh",
             summary="大量美国用户在禁令前下载了小红书应用程序。",
-            body="大量美国用户在禁令前下载了小红书应用程序，开始与中国网友交流。",
+            body=ZH_BODY,
         )
     )
     archive.save(
@@ -98,6 +110,7 @@ def make_digest(root: Path, *, extra: int = 6) -> tuple[Config, Archive]:
             source='Evil "Source" <b>',
             tags=("ai",),
             summary="<script>alert(3)</script> javascript:alert(4)",
+            image="javascript:alert(5)",
         )
     )
     archive.save(
@@ -108,6 +121,7 @@ def make_digest(root: Path, *, extra: int = 6) -> tuple[Config, Archive]:
             tags=("trade-economy",),
             body=EXCERPT_BODY,
             publish=Publish.EXCERPT,
+            image="https://img.example.org/excerpt.jpg",
         )
     )
     for i in range(extra):
@@ -116,6 +130,10 @@ def make_digest(root: Path, *, extra: int = 6) -> tuple[Config, Archive]:
                 f"Filler story number {i}",
                 day - timedelta(days=1 + i // 3, hours=i),
                 tags=("ai",) if i % 2 else ("privacy-security",),
+                # A saved page (named by its path) and a picture over plain http.
+                source=SAVED_PATH if i == 0 else "China Daily",
+                publisher="Saved Gazette" if i == 0 else None,
+                image="http://img.example.org/plain.jpg" if i == 1 else None,
             )
         )
     return config, archive

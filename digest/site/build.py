@@ -4,132 +4,123 @@ from __future__ import annotations
 
 import logging
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
 
 from digest.archive.store import Archive
 from digest.config import Config
 from digest.errors import DigestError
+from digest.site.format import index_language
 from digest.site.generate import GenerateReport, generate
-from digest.site.liveindex import LiveIndex, LiveIndexPlugin
+from digest.site.liveindex import LiveIndex, LiveIndexPlugin, indexed_part
 from digest.site.overrides import sync_overrides
 from digest.site.passthrough import MemoKey, PassthroughPlugin
 
-__all__ = ["build", "index_search", "search_language"]
+__all__ = ["build", "index_search", "load_site_config", "site_extra"]
 
 log = logging.getLogger(__name__)
 
-# Languages whose words are not separated by spaces: Pagefind must segment them,
-# which it does for the whole index when told the site is in that language.
-_SEGMENTED = ("zh", "ja")
+_MISSING = "pagefind is not installed: the site has no search (pip install 'pagefind[extended]')"
 
 
-def search_language(site_language: str, report: GenerateReport) -> str:
-    """The language Pagefind indexes the whole site as.
-
-    Pagefind keeps one index per page language and searches only the one of the
-    page the reader is on; every page here shares the theme's language, so one
-    index is forced, and it is Chinese (or Japanese) when any article is, since
-    only then are those texts split into words. English words still match (by
-    prefix), they only lose stemming.
-    """
-    for lang in _SEGMENTED:
-        if any(seen.split("-")[0] == lang for seen in report.languages):
-            return lang
-    return site_language.split("-")[0] or "en"
-
-
-def index_search(site_dir: Path, language: str) -> bool:
-    """Build the Pagefind index into ``site_dir/pagefind``; False when Pagefind is missing."""
-    try:
-        import pagefind  # noqa: F401  (only to learn whether it is installed)
-    except ImportError:
-        log.warning(
-            "pagefind is not installed: the site has no search (pip install 'pagefind[extended]')"
-        )
-        return False
-    shutil.rmtree(site_dir / "pagefind", ignore_errors=True)
-    # Only article pages carry data-pagefind-body; globbing them spares Pagefind
-    # reading the listing pages at all.
-    cmd = [
-        sys.executable,
-        "-m",
-        "pagefind",
-        "--site",
-        str(site_dir),
-        "--silent",
-        "--force-language",
-        language,
-        "--glob",
-        "articles/**/*.html",
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise DigestError(
-            f"pagefind failed ({done.returncode}): {(done.stderr or done.stdout).strip()[-500:]}"
-        )
-    return True
-
-
-def _start_live_index(language: str) -> LiveIndex | None:
-    """A Pagefind service to feed during the build, or None (then the CLI runs after)."""
+def _pagefind() -> Path | None:
+    """The Pagefind executable (its extended build segments Chinese and Japanese)."""
     try:
         from pagefind.service import get_executable
     except ImportError:
         return None
-    executable = get_executable()
+    return get_executable()
+
+
+def _start_live_index() -> LiveIndex | None:
+    """A Pagefind service to feed during the build, or None."""
+    executable = _pagefind()
     if executable is None:
         return None
     try:
-        return LiveIndex(executable, language)
+        return LiveIndex(executable)
     except (OSError, RuntimeError, ValueError, KeyError) as exc:
         log.info("pagefind service unavailable (%s); indexing after the build", exc)
         return None
 
 
-def build(config: Config, archive: Archive, *, strict: bool = False) -> Path:
-    """Write the listing pages, build the site with MkDocs, index it for search."""
+def index_search(site_dir: Path, language: str = "en") -> bool:
+    """Index the built article pages into ``site_dir/pagefind``; False without Pagefind.
+
+    Each page goes to the index of its article's language (``language``, the
+    site's, when the article declares none), read from the page as built: the
+    path when the service could not be fed during the build.
+    """
+    live = _start_live_index()
+    if live is None:
+        log.warning(_MISSING)
+        return False
+    output = site_dir / "pagefind"
+    shutil.rmtree(output, ignore_errors=True)
+    try:
+        for path in sorted((site_dir / "articles").rglob("*.html")):
+            url = "/" + path.relative_to(site_dir).as_posix().removesuffix("index.html")
+            page = path.read_text(encoding="utf-8")
+            live.add(indexed_part(page, default=language), url)
+        live.write(output)
+    except (OSError, RuntimeError, ValueError, KeyError) as exc:
+        raise DigestError(f"pagefind failed: {exc}") from None
+    return True
+
+
+def load_site_config(config: Config, **overrides: Any) -> MkDocsConfig:
+    """mkdocs.yml with the digest's title, URL and description."""
     config_file = config.root / "mkdocs.yml"
     if not config_file.exists():
         raise DigestError(f"{config_file}: no such file; run 'digest init' to create one")
-    overrides: dict[str, Any] = {"site_name": config.site.title, "strict": strict}
+    values: dict[str, Any] = {"site_name": config.site.title, **overrides}
     if config.site.url:
-        overrides["site_url"] = config.site.url
+        values["site_url"] = config.site.url
     if config.site.description:
-        overrides["site_description"] = config.site.description
+        values["site_description"] = config.site.description
     # MkDocs checks that docs_dir and theme.custom_dir exist when it loads the config.
     config.content_dir.mkdir(parents=True, exist_ok=True)
     sync_overrides(config.root)
     try:
-        cfg = load_config(str(config_file), **overrides)
+        return load_config(str(config_file), **values)
     except MkDocsException as exc:
         raise DigestError(f"mkdocs build failed: {exc}") from None
+
+
+def site_extra(config: Config, report: GenerateReport) -> dict[str, Any]:
+    """What the theme override reads (``extra.digest``); `mkdocs build` alone gets defaults."""
+    return {
+        "search_bodies": config.site.search_bodies,
+        "language": index_language(config.site.language),
+        "slugs": dict(report.slugs),
+        "tags": dict(report.tag_titles),
+        "labels": {rel: list(names) for rel, names in report.labels.items()},
+    }
+
+
+def build(config: Config, archive: Archive, *, strict: bool = False) -> Path:
+    """Write the listing pages, build the site with MkDocs, index it for search."""
+    cfg = load_site_config(config, strict=strict)
     started = time.perf_counter()
     report = generate(config, archive, directory_urls=bool(cfg["use_directory_urls"]))
     generated = time.perf_counter()
-    # What the theme override reads; `mkdocs build` alone gets the defaults.
-    extra: dict[str, Any] = {
-        "search_bodies": config.site.search_bodies,
-        "slugs": dict(report.slugs),
-        "tags": dict(report.tag_titles),
-        # Shared by every page of this build: the override renders the parts of
-        # the pages outside the nav that do not depend on the page once (main.html).
-        "memo": {},
-        "memo_key": MemoKey(),
-    }
+    extra = site_extra(config, report)
+    # Shared by every page of this build: the override renders the parts of the
+    # pages outside the nav that do not depend on the page once (main.html).
+    extra["memo"] = {}
+    extra["memo_key"] = MemoKey()
     cfg["extra"]["digest"] = extra
-    language = search_language(config.site.language, report)
+    language = extra["language"]
     # Plugins of the user's own (mkdocs.yml) may read or change pages and their
     # template context: then every page takes MkDocs' ordinary path.
     alone = not cfg["plugins"]
-    live = _start_live_index(language)
+    live = _start_live_index()
     plugin: LiveIndexPlugin | None = None
     try:
         if live is not None:
@@ -141,7 +132,7 @@ def build(config: Config, archive: Archive, *, strict: bool = False) -> Path:
             if articles is not None:
                 extra["articles"] = articles
             plugin = LiveIndexPlugin(
-                live, articles=articles, search_bodies=config.site.search_bodies
+                live, articles=articles, search_bodies=config.site.search_bodies, language=language
             )
             cfg["plugins"]["digest-live-search"] = plugin
         # The listings' raw HTML skips Python-Markdown's parsers (passthrough.py);
@@ -157,6 +148,7 @@ def build(config: Config, archive: Archive, *, strict: bool = False) -> Path:
     built = time.perf_counter()
     site_dir = Path(cfg["site_dir"])
     indexed = False
+    way = "fed during the build"
     if live is not None:
         try:
             if plugin is not None and plugin.missed:
@@ -170,6 +162,7 @@ def build(config: Config, archive: Archive, *, strict: bool = False) -> Path:
         except (OSError, RuntimeError, ValueError, KeyError) as exc:
             log.warning("pagefind service failed (%s); indexing the built site instead", exc)
     if not indexed:
+        way = "read from the built pages"
         index_search(site_dir, language)
     done = time.perf_counter()
     log.info(
@@ -181,6 +174,6 @@ def build(config: Config, archive: Archive, *, strict: bool = False) -> Path:
         generated - started,
         built - generated,
         done - built,
-        "fed during the build" if indexed else "pagefind --site",
+        way,
     )
     return site_dir

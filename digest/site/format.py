@@ -16,7 +16,10 @@ from datetime import date, datetime
 from digest.escape import strip_controls
 
 __all__ = [
+    "filed_date",
     "href",
+    "index_language",
+    "lang_tag",
     "long_date",
     "page_url",
     "rel_link",
@@ -97,10 +100,45 @@ def long_date(when: date) -> str:
     return f"{when:%A} {when.day} {when:%B %Y}"
 
 
+def filed_date(when: datetime, *, with_date: bool = True) -> str:
+    """The date and time as the story is filed (its own offset), e.g. "21 Jan 2025, 06:17".
+
+    Never converted to the reader's zone: a story filed under 21 January would
+    read "20 Jan" west of it, beside the day page that lists it under the 21st.
+    partials/digest.html's ``filed`` macro writes the same text on article pages.
+    """
+    return f"{when.day} {when:%b %Y, %H:%M}" if with_date else f"{when:%H:%M}"
+
+
 def time_html(when: datetime, *, with_date: bool = True) -> str:
-    """A <time> element; a small script shows it in the reader's own time zone."""
-    shown = f"{when.day} {when:%b %Y, %H:%M}" if with_date else f"{when:%H:%M}"
-    return f'<time datetime="{when.isoformat()}">{html.escape(shown)}</time>'
+    """A <time> element showing the time as filed, with the full timestamp in ``datetime``."""
+    shown = html.escape(filed_date(when, with_date=with_date))
+    return f'<time datetime="{when.isoformat()}">{shown}</time>'
+
+
+_LANG = re.compile(r"[A-Za-z]{2,3}")
+
+
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def lang_tag(language: str | None) -> str | None:
+    """A well-formed BCP 47 tag for a ``lang`` attribute, or None."""
+    value = (language or "").strip().replace("_", "-")
+    return value if _LANG_TAG.fullmatch(value) else None
+
+
+def index_language(language: str | None, default: str = "en") -> str:
+    """The primary subtag ("zh" of "zh-Hans-CN"), lower case: one search index per language.
+
+    Pagefind keeps one index per page language and picks its stemmer or
+    segmenter by it; regional variants share one index.
+    """
+    for value in (language, default):
+        head = (value or "").strip().replace("_", "-").split("-")[0]
+        if _LANG.fullmatch(head):
+            return head.lower()
+    return "en"
 
 
 def slug_for(name: str) -> str:

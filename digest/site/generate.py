@@ -13,22 +13,26 @@ from pathlib import Path
 
 from digest.archive.store import TMP_PREFIX, Archive, atomic_write
 from digest.config import Config
-from digest.site.format import slug_for
+from digest.escape import web_url
+from digest.model import SourceKind
+from digest.site.format import index_language, slug_for
+from digest.site.home import home_page
 from digest.site.overrides import sync_overrides
 from digest.site.pages import (
     GENERATED_DIRS,
     HOME,
+    Listing,
     TagInfo,
     archive_pages,
     clear_caches,
     day_pages,
-    home_page,
     search_page,
+    source_page,
     source_pages,
     tag_pages,
 )
 from digest.site.records import Record, iter_records
-from digest.site.syndication import FEED_SIZE, FeedInfo, atom_feed, json_feed
+from digest.site.syndication import FEED_SIZE, FeedInfo, SourceInfo, atom_feed, json_feed
 
 __all__ = ["GenerateReport", "generate", "taxonomy_tags"]
 
@@ -48,18 +52,25 @@ page in `content/about.md`.
 """
 
 
+ROBOTS = "robots.txt"
+_ROBOTS_MARK = "# Written by `digest build`: delete this line to keep your own version.\n"
+
+
 @dataclass(frozen=True)
 class GenerateReport:
     articles: int
     written: tuple[str, ...]  # paths relative to content/ whose text changed
     unchanged: int
     removed: tuple[str, ...]  # stale generated files deleted
-    languages: tuple[str, ...] = ()  # article languages seen (for the search indexer)
+    languages: tuple[str, ...] = ()  # the search indexes' languages ("en", "zh")
     # The slug of every tag and source name, for the article template's links.
     slugs: Mapping[str, str] = field(default_factory=dict)
     # The title of every tag (the taxonomy's; a tag only found in front matter is
     # its own title), for the article template's tag links.
     tag_titles: Mapping[str, str] = field(default_factory=dict)
+    # Articles whose source is a local path or a URL (`digest add`): the names
+    # readers see instead, (source, *sources), by the article's path in content/.
+    labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def taxonomy_tags(config: Config, records: Iterable[Record] = ()) -> list[TagInfo]:
@@ -84,27 +95,77 @@ def _site_url(config: Config) -> str | None:
     return None if not url else url.rstrip("/") + "/"
 
 
+def _source_infos(config: Config, records: list[Record]) -> dict[str, SourceInfo]:
+    """Each source's feed identity for Atom ``<source>``: its own feed URL when it
+    is a feed on the web, else its page here (or a URN without site.url)."""
+    base = _site_url(config)
+    newest: dict[str, datetime] = {}
+    for r in records:  # newest first
+        newest.setdefault(r.source, r.when)
+    out: dict[str, SourceInfo] = {}
+    for name, when in newest.items():
+        if not name:
+            continue
+        configured = config.source(name)
+        page = source_page(name).removesuffix("index.md")
+        link = base + page if base else None
+        feed = (
+            web_url(configured.location)
+            if configured is not None and configured.kind is SourceKind.FEED
+            else None
+        )
+        out[name] = SourceInfo(feed or link or f"urn:digest:source:{slug_for(name)}", when, link)
+    return out
+
+
+def _quiet_date(config: Config) -> datetime:
+    """The date of a digest without articles: when its config was last written.
+
+    Plausible (not 1970) and the same on every run, so the feed is not rewritten."""
+    try:
+        return datetime.fromtimestamp(int(config.path.stat().st_mtime), UTC)
+    except OSError:
+        return datetime(2025, 1, 1, tzinfo=UTC)
+
+
 def _feeds(config: Config, records: list[Record], tags: list[TagInfo]) -> dict[str, str]:
-    # An empty feed's <updated> must not change between runs, or it is rewritten each time.
-    now = records[0].when if records else datetime(1970, 1, 1, tzinfo=UTC)
+    now = records[0].when if records else _quiet_date(config)
     base = _site_url(config)
     lang = config.site.language
+    sources = _source_infos(config, records)
     out: dict[str, str] = {}
     site = FeedInfo(config.site.title, config.site.description, base, "", "feeds/atom.xml", lang)
-    out["feeds/atom.xml"] = atom_feed(site, records[:FEED_SIZE], now)
+    out["feeds/atom.xml"] = atom_feed(site, records[:FEED_SIZE], now, sources)
     site_json = FeedInfo(
         config.site.title, config.site.description, base, "", "feeds/feed.json", lang
     )
     out["feeds/feed.json"] = json_feed(site_json, records[:FEED_SIZE])
     for tag in tags:
         items = [r for r in records if tag.name in r.tags][:FEED_SIZE]
+        if not items:
+            continue  # no page either: an empty tag is shown nowhere
         title = f"{config.site.title}: {tag.title}"
         home = f"tags/{tag.slug}/"
         atom = FeedInfo(title, tag.description, base, home, f"feeds/tags/{tag.slug}.xml", lang)
-        out[atom.self_path] = atom_feed(atom, items, now)
+        out[atom.self_path] = atom_feed(atom, items, now, sources)
         jsn = FeedInfo(title, tag.description, base, home, f"feeds/tags/{tag.slug}.json", lang)
         out[jsn.self_path] = json_feed(jsn, items)
     return out
+
+
+def _robots(config: Config, content_dir: Path) -> dict[str, str]:
+    """robots.txt pointing at the sitemap, unless the user keeps their own."""
+    try:
+        current = (content_dir / ROBOTS).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        current = None
+    if current is not None and not current.startswith(_ROBOTS_MARK):
+        return {}
+    text = _ROBOTS_MARK + "User-agent: *\nAllow: /\n"
+    base = _site_url(config)
+    if base:
+        text += f"\nSitemap: {base}sitemap.xml\n"
+    return {ROBOTS: text}
 
 
 def _replace(path: Path, text: str) -> None:
@@ -157,15 +218,25 @@ def _remove_stale(content_dir: Path, keep: Mapping[str, str]) -> list[str]:
     return removed
 
 
-def generate(config: Config, archive: Archive, *, directory_urls: bool = True) -> GenerateReport:
-    """Write home, tag, source, day and archive pages and the feeds into content/.
+def generate(
+    config: Config,
+    archive: Archive,
+    *,
+    directory_urls: bool = True,
+    now: datetime | None = None,
+) -> GenerateReport:
+    """Write home, tag, source, day and archive pages, the feeds and robots.txt into content/.
 
     ``directory_urls`` is MkDocs' ``use_directory_urls``: the listings link to the
-    final page URLs, which it decides.
+    final page URLs, which it decides. ``now`` is the build's time (the home
+    page's "today"), local to the machine by default.
     """
+    now = now or datetime.now().astimezone()
     records = sorted(iter_records(archive), key=lambda r: (r.when, r.rel), reverse=True)
-    tags = taxonomy_tags(config, records)
+    used = {t for r in records for t in r.tags}
+    tags = [t for t in taxonomy_tags(config, records) if t.name in used]
     size = config.site.page_size
+    how = Listing(urls=directory_urls, language=config.site.language)
     files: dict[str, str] = {
         HOME: home_page(
             records,
@@ -173,17 +244,19 @@ def generate(config: Config, archive: Archive, *, directory_urls: bool = True) -
             title=config.site.title,
             description=config.site.description,
             days=config.site.home_days,
-            urls=directory_urls,
+            now=now,
+            how=how,
         ),
     }
-    files.update(tag_pages(records, tags, size, directory_urls))
-    files.update(source_pages(records, size, directory_urls))
-    files.update(day_pages(records, directory_urls))
-    files.update(archive_pages(records, size, directory_urls))
+    files.update(tag_pages(records, tags, size, how))
+    files.update(source_pages(records, size, how))
+    files.update(day_pages(records, how))
+    files.update(archive_pages(records, size, how))
     files.update(_feeds(config, records, tags))
     files.update(search_page())
     clear_caches()
     content_dir = config.content_dir
+    files.update(_robots(config, content_dir))
     sync_overrides(config.root)
     about = content_dir / "about.md"
     if not about.exists():  # the nav links it; after this first copy the page is the user's
@@ -197,10 +270,21 @@ def generate(config: Config, archive: Archive, *, directory_urls: bool = True) -
         unchanged,
         len(removed),
     )
-    languages = tuple(sorted({r.language.lower() for r in records if r.language}))
-    names = {t.name for t in tags} | {s for r in records for s in r.sources if s}
+    site_lang = index_language(config.site.language)
+    languages = tuple(sorted({index_language(r.language, site_lang) for r in records}))
+    names = {t.name for t in taxonomy_tags(config, records)} | {
+        s for r in records for s in r.sources if s
+    }
     slugs = {name: slug_for(name) for name in sorted(names)}
-    titles = {t.name: t.title for t in tags}
+    titles = {t.name: t.title for t in taxonomy_tags(config, records)}
+    labels = {r.rel: (r.source, *r.sources) for r in records if r.relabelled}
     return GenerateReport(
-        len(records), tuple(written), unchanged, tuple(removed), languages, slugs, titles
+        len(records),
+        tuple(written),
+        unchanged,
+        tuple(removed),
+        languages,
+        slugs,
+        titles,
+        labels,
     )

@@ -9,15 +9,21 @@ wrappers; the Python wrapper polls one reply per 0.1 s, which would cost
 1,000 s for 10,000 pages, hence this small client). Any failure leaves the
 caller to run the ordinary ``pagefind --site`` instead.
 
+Every page goes to the index of its article's language (the ``lang`` of the
+article element, else the site's): Pagefind keeps one index per language,
+stems English words in the English one and segments Chinese in the Chinese
+one, and the search page queries them all (digest.js).
+
 Most of Pagefind's time goes to writing the index (``WriteFiles``, a seventh of
 the build at 2,000 articles), which can only start once every page is in. So
 when no other plugin is configured, the article partial (the only part of an
 article page Pagefind reads) is rendered as soon as MkDocs has converted the
 page's Markdown (``on_page_content``), its indexed part sent, and the index
 written while MkDocs renders the page templates (``on_env`` starts it). The
-partial is rendered around a placeholder for the body and handed to
-``main.html`` in ``extra.digest.articles`` (the page is rendered once, with the
-same template); without search_bodies the body, which lies inside a
+partial is rendered around a placeholder for the body (``digest_body``; its
+decisions still read the real ``page.content``) and handed to ``main.html`` in
+``extra.digest.articles`` (the page is rendered once, with the same template);
+without search_bodies the body, which lies inside a
 ``data-pagefind-ignore="all"`` element, is left out of what Pagefind is sent.
 """
 
@@ -29,6 +35,7 @@ import json
 import logging
 import os
 import queue
+import re
 import secrets
 import subprocess
 import threading
@@ -43,6 +50,8 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from digest.site.format import index_language
+
 __all__ = ["LiveIndex", "LiveIndexPlugin", "indexed_part"]
 
 log = logging.getLogger(__name__)
@@ -51,7 +60,7 @@ log = logging.getLogger(__name__)
 class LiveIndex:
     """A running ``pagefind --service`` with one index in it."""
 
-    def __init__(self, executable: Path, language: str) -> None:
+    def __init__(self, executable: Path) -> None:
         self._proc = subprocess.Popen(
             [str(executable), "--service"],
             stdin=subprocess.PIPE,
@@ -70,7 +79,8 @@ class LiveIndex:
         self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write, name="pagefind-writer", daemon=True)
         self._writer.start()
-        reply = self._call({"type": "NewIndex", "config": {"force_language": language}})
+        # No forced language: each page's <html lang> puts it in its language's index.
+        reply = self._call({"type": "NewIndex", "config": {}})
         self._index_id = int(reply["index_id"])
         self.pages = 0
         self._writing: int | None = None  # the id of the WriteFiles message, once sent
@@ -210,21 +220,26 @@ _START, _END = "<!--digest-index-->", "<!--/digest-index-->"
 _ARTICLE = "partials/article.html"
 
 
-def indexed_part(html: str, lang: str | None = None) -> str:
+_ARTICLE_LANG = re.compile(r'<div class="digest-article"[^>]*?\slang="([^"]*)"')
+
+
+def indexed_part(html: str, lang: str | None = None, *, default: str = "en") -> str:
     """What Pagefind needs of an article page: the part between the markers that
     partials/article.html puts around its data-pagefind-body element (about a
-    fifth of the page; the rest is theme). The first start marker and the last
-    end marker are the template's own: text before the article is escaped, and
-    the article's body lies between them. The whole page when they are missing.
-    ``lang`` is the page's language; by default read from its ``<html>`` tag."""
+    fifth of the page; the rest is theme), as a page in the article's language.
+    The first start marker and the last end marker are the template's own: text
+    before the article is escaped, and the article's body lies between them. The
+    whole page when they are missing. ``lang`` is the article's language; by
+    default read from the article element (else ``default``, the site's)."""
     start, end = html.find(_START), html.rfind(_END)
     if start < 0 or end < start:
         return html
+    part = html[start:end]
     if lang is None:
-        tag = html.find("<html")
-        lang = "" if tag < 0 else html[: html.find(">", tag)].partition('lang="')[2]
-        lang = lang.partition('"')[0]
-    return f'<html lang="{lang}"><head></head><body>{html[start:end]}</body></html>'
+        found = _ARTICLE_LANG.search(part)
+        lang = found[1] if found else None
+    lang = index_language(lang, default)
+    return f'<html lang="{lang}"><head></head><body>{part}</body></html>'
 
 
 class LiveIndexPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
@@ -242,7 +257,8 @@ class LiveIndexPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         prefix: str = "articles/",
         *,
         articles: dict[str, list[str]] | None = None,
-        search_bodies: bool = False,
+        search_bodies: bool = True,
+        language: str = "en",
     ) -> None:
         super().__init__()
         self.index = index
@@ -251,7 +267,7 @@ class LiveIndexPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         self._bodies = search_bodies
         self._nav: Navigation | None = None
         self._template: Template | None = None
-        self._lang = ""
+        self._language = language  # the site's: articles that declare none
         # Stands for the page's body while the partial is rendered early, then split
         # on: random for each build, so no text of a feed can hold it.
         self._body = f"digest-body-{secrets.token_hex(16)}"
@@ -265,10 +281,6 @@ class LiveIndexPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             # The same environment MkDocs builds for the template phase (theme.get_env()).
             env: Environment = config.theme.get_env()
             self._template = env.get_template(_ARTICLE)
-            self._lang = env.from_string(
-                '{% import "partials/language.html" as lang with context %}'
-                "{{ lang.t('language') }}"
-            ).render(config=config)
         return nav
 
     @event_priority(-100)  # last: the page's content is final
@@ -280,12 +292,9 @@ class LiveIndexPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             or not page.file.src_uri.startswith(self.prefix)
         ):
             return html
-        page.content = self._body
-        try:
-            context = get_context(self._nav, [], config, page)
-            parts = self._template.render(context).split(self._body)
-        finally:
-            page.content = html
+        page.content = html  # what the template's decisions read (MkDocs sets it after us)
+        context = {**get_context(self._nav, [], config, page), "digest_body": self._body}
+        parts = self._template.render(context).split(self._body)
         if len(parts) > 2:  # not expected from partials/article.html: the ordinary path
             self._late += 1
             return html
@@ -293,7 +302,8 @@ class LiveIndexPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
         # Without search_bodies the body is inside data-pagefind-ignore="all":
         # Pagefind drops it whole, so it need not be sent (the index is the same).
         indexed = (html if self._bodies else "").join(parts)
-        self.index.add(indexed_part(indexed, self._lang), "/" + page.url)
+        lang = index_language(page.meta.get("language"), self._language)
+        self.index.add(indexed_part(indexed, lang), "/" + page.url)
         self._sent.add(page.file.src_uri)
         return html
 
@@ -310,5 +320,5 @@ class LiveIndexPlugin(BasePlugin[_NoOptions]):  # type: ignore[no-untyped-call]
             if self.index.writing:
                 self.missed += 1  # too late for this index: the caller indexes the site
             else:
-                self.index.add(indexed_part(output), "/" + page.url)
+                self.index.add(indexed_part(output, default=self._language), "/" + page.url)
         return output

@@ -1,12 +1,13 @@
-"""The listing pages: home, tags, sources, days and the paginated archive.
+"""The listing pages: tags, sources, days, the paginated archive and the search page.
 
 Each function returns ``{path relative to content/: Markdown text}``; the
 caller writes them. The long lists (one entry per article) are raw HTML blocks
-with final relative URLs (``urls``: MkDocs' ``use_directory_urls``), which
+with final relative URLs (``Listing.urls``: MkDocs' ``use_directory_urls``), which
 Python-Markdown passes through whole: as Markdown, their links, escapes and
 summaries made these pages cost more to build than all the articles' pages.
 Untrusted strings go through :mod:`digest.escape` (``html_text`` there,
 ``md_text`` in the few Markdown lines); those keep relative ``.md`` links that MkDocs checks.
+The home page is :mod:`digest.site.home`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -25,6 +26,8 @@ import yaml
 from digest.escape import html_text, md_text
 from digest.site.format import (
     href,
+    index_language,
+    lang_tag,
     long_date,
     page_url,
     rel_link,
@@ -35,12 +38,18 @@ from digest.site.format import (
 from digest.site.records import Record
 
 __all__ = [
+    "GENERATED_DIRS",
+    "HOME",
+    "RAW_BLOCK",
+    "Listing",
     "TagInfo",
     "archive_pages",
     "clear_caches",
     "day_pages",
-    "home_page",
+    "front",
+    "listing",
     "search_page",
+    "source_page",
     "source_pages",
     "tag_pages",
 ]
@@ -55,12 +64,21 @@ HOME = "index.md"
 # Entries never hold a newline followed by "</ul>", nor a pager a newline:
 # untrusted text is escaped and joined onto one line.
 RAW_BLOCK = re.compile(
-    r'(?:\A|(?<=\n\n))(<div class="digest-list">\n<ul>\n.*?\n</ul>\n</div>'
+    r'(?:\A|(?<=\n\n))(<div class="digest-list[a-z -]*">\n<ul>\n.*?\n</ul>\n</div>'
     r'|<ul class="digest-index">\n.*?\n</ul>'
     r'|<p class="digest-pager">[^\n]*</p>)\n',
     re.DOTALL,
 )
-_HOME_PER_GROUP = 20  # a busy week still gives a home page that loads fast
+# A thumbnail's box: fixed, so a picture that loads late moves nothing.
+THUMB_WIDTH, THUMB_HEIGHT = 112, 75
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How the listings are written for this build."""
+
+    urls: bool = True  # MkDocs' use_directory_urls
+    language: str = "en"  # the site's language: titles in another one are marked
 
 
 @dataclass(frozen=True)
@@ -81,8 +99,12 @@ class TagInfo:
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def _front(title: str, **extra: Any) -> str:
-    data: dict[str, Any] = {"title": title, **extra}
+def front(title: str, *, updated: datetime | None = None, **extra: Any) -> str:
+    """Front matter: ``description`` feeds the page's meta and og:description,
+    ``updated`` (the newest story listed) the sitemap's lastmod."""
+    data: dict[str, Any] = {"title": title, **{k: v for k, v in extra.items() if v}}
+    if updated is not None:
+        data["updated"] = updated.isoformat()
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
     return "---\n" + text + "---\n\n"
 
@@ -103,45 +125,72 @@ def _summary(value: str) -> str:
     return _text(short_summary(value))
 
 
+@_cached
+def _lang(language: str | None, site: str) -> str:
+    """A ``lang`` attribute for text in another language than the site's, or ''."""
+    tag = lang_tag(language)
+    if tag is None or index_language(tag) == index_language(site):
+        return ""
+    return f' lang="{html_text(tag)}"'
+
+
 _time = _cached(time_html)
 
 
 def clear_caches() -> None:
     """Forget the escaped texts and URLs of the last run (the caller's MkDocs build
     need not hold them)."""
-    for cached in (_text, _summary, _time, source_page, page_url):
+    for cached in (_text, _summary, _lang, _time, source_page, page_url):
         cached.cache_clear()
 
 
-def _a(page: str, target: str, label: str, urls: bool) -> str:
-    return f'<a href="{html.escape(href(page, target, urls))}">{label}</a>'
+def _a(page: str, target: str, label: str, urls: bool, attrs: str = "") -> str:
+    return f'<a href="{html.escape(href(page, target, urls))}"{attrs}>{label}</a>'
 
 
-def _entry(
+def _thumb(r: Record) -> str:
+    if not r.image:
+        return ""
+    return (
+        f'<img class="digest-thumb" src="{_text(r.image)}" alt="{_text(r.image_alt)}"'
+        f' width="{THUMB_WIDTH}" height="{THUMB_HEIGHT}" loading="lazy" decoding="async"'
+        ' referrerpolicy="no-referrer">'
+    )
+
+
+def _entry(page: str, r: Record, how: Listing, *, show_source: bool, summary: bool) -> str:
+    lang = _lang(r.language, how.language)
+    meta = [_time(r.when)]
+    if show_source and r.source:
+        meta.insert(0, _a(page, source_page(r.source), _text(r.source), how.urls))
+    line = (
+        f"<li><div><strong>{_a(page, r.rel, _text(r.title), how.urls, lang)}</strong>"
+        f' <span class="digest-meta">{" · ".join(meta)}</span>'
+    )
+    # The archive lists every article again: without summaries (and pictures) its
+    # pages stay small.
+    if summary and r.summary:
+        line += f' <span class="digest-summary"{lang}>{_summary(r.summary)}</span>'
+    return line + "</div>" + (_thumb(r) if summary else "") + "</li>"
+
+
+def listing(
     page: str,
-    r: Record,
+    records: Iterable[Record],
+    how: Listing,
     *,
-    with_date: bool = True,
+    kind: str = "",
     show_source: bool = True,
     summary: bool = True,
-    urls: bool = True,
 ) -> str:
-    meta = [_time(r.when, with_date=with_date)]
-    if show_source and r.source:
-        meta.insert(0, _a(page, source_page(r.source), _text(r.source), urls))
-    line = f"<li><strong>{_a(page, r.rel, _text(r.title), urls)}</strong><br>\n" + " · ".join(meta)
-    # The archive lists every article again: without summaries its pages stay small.
-    if summary and r.summary:
-        line += "<br>\n" + _summary(r.summary)
-    return line + "</li>"
-
-
-def _listing(page: str, records: Iterable[Record], **kw: bool) -> str:
     """The entries as one raw HTML block: Python-Markdown stashes it whole instead of
     parsing thousands of links, escapes and summaries inline (the bulk of the build
-    time of these pages when they were Markdown)."""
-    body = "\n".join(_entry(page, r, **kw) for r in records)
-    return f'<div class="digest-list">\n<ul>\n{body}\n</ul>\n</div>\n' if body else ""
+    time of these pages when they were Markdown). ``kind`` names a variant ("top")."""
+    body = "\n".join(
+        _entry(page, r, how, show_source=show_source, summary=summary) for r in records
+    )
+    css = f"digest-list digest-list--{kind}" if kind else "digest-list"
+    return f'<div class="{css}">\n<ul>\n{body}\n</ul>\n</div>\n' if body else ""
 
 
 @_cached
@@ -168,8 +217,11 @@ def _paginated(
     intro: str,
     records: Sequence[Record],
     size: int,
-    urls: bool = True,
-    **kw: bool,
+    how: Listing,
+    description: str,
+    *,
+    show_source: bool = True,
+    summary: bool = True,
 ) -> dict[str, str]:
     """``folder/index.md`` holds the newest ``size`` records, ``folder/N.md`` the older."""
     chunks = [records[i : i + size] for i in range(0, len(records), size)] or [[]]
@@ -177,8 +229,14 @@ def _paginated(
     out: dict[str, str] = {}
     for i, (name, chunk) in enumerate(zip(names, chunks, strict=True)):
         heading = title if i == 0 else f"{title} (page {i + 1})"
-        text = _front(heading, hide=["toc"]) + intro + "\n" + _listing(name, chunk, urls=urls, **kw)
-        out[name] = text + _pager(names, i, urls)
+        head = front(
+            heading,
+            hide=["toc"],
+            description=description,
+            updated=chunk[0].when if chunk else None,
+        )
+        entries = listing(name, chunk, how, show_source=show_source, summary=summary)
+        out[name] = head + intro + "\n" + entries + _pager(names, i, how.urls)
     return out
 
 
@@ -188,32 +246,44 @@ def _index(page: str, lines: Iterable[tuple[str, str, str]], urls: bool) -> str:
     return f'<ul class="digest-index">\n{items}\n</ul>\n' if items else ""
 
 
-def tag_pages(
-    records: Sequence[Record], tags: Sequence[TagInfo], size: int, urls: bool = True
-) -> dict[str, str]:
-    by_tag: dict[str, list[Record]] = defaultdict(list)
+def by_tag(records: Iterable[Record]) -> dict[str, list[Record]]:
+    out: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         for t in dict.fromkeys(r.tags):
-            by_tag[t].append(r)
+            out[t].append(r)
+    return out
+
+
+def tag_pages(
+    records: Sequence[Record], tags: Sequence[TagInfo], size: int, how: Listing
+) -> dict[str, str]:
+    """A page per tag that has articles (an empty tag is shown nowhere), and the index."""
+    grouped = by_tag(records)
     out: dict[str, str] = {}
     index: list[tuple[str, str, str]] = []
     for tag in tags:
-        items = by_tag.get(tag.name, [])
+        items = grouped.get(tag.name, [])
+        if not items:
+            continue
         intro = md_text(tag.description) + "\n" if tag.description else ""
         feeds = (
             f"Subscribe: [Atom]({rel_link(tag.page, f'feeds/tags/{tag.slug}.xml')}) · "
             f"[JSON Feed]({rel_link(tag.page, f'feeds/tags/{tag.slug}.json')})\n"
         )
+        about = tag.description or f"Stories tagged {tag.title}, newest first."
         out.update(
-            _paginated(f"tags/{tag.slug}", tag.title, intro + "\n" + feeds, items, size, urls)
+            _paginated(f"tags/{tag.slug}", tag.title, intro + "\n" + feeds, items, size, how, about)
         )
         note = f"<br>\n{_text(tag.description)}" if tag.description else ""
         index.append((tag.page, f"<strong>{_text(tag.title)}</strong>", f" ({len(items)}){note}"))
-    out["tags/index.md"] = _front("Tags", hide=["toc"]) + _index("tags/index.md", index, urls)
+    newest = records[0].when if records else None
+    out["tags/index.md"] = front(
+        "Tags", hide=["toc"], description="The topics of this digest.", updated=newest
+    ) + _index("tags/index.md", index, how.urls)
     return out
 
 
-def source_pages(records: Sequence[Record], size: int, urls: bool = True) -> dict[str, str]:
+def source_pages(records: Sequence[Record], size: int, how: Listing) -> dict[str, str]:
     by_source: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         for s in dict.fromkeys(r.sources or (r.source,)):
@@ -224,11 +294,13 @@ def source_pages(records: Sequence[Record], size: int, urls: bool = True) -> dic
     for name in sorted(by_source, key=str.casefold):
         folder = source_page(name).rsplit("/", 1)[0]
         items = by_source[name]
-        out.update(_paginated(folder, name, "", items, size, urls, show_source=False))
+        about = f"Stories from {name}, newest first."
+        out.update(_paginated(folder, name, "", items, size, how, about, show_source=False))
         index.append((source_page(name), _text(name), f" ({len(items)})"))
-    out["sources/index.md"] = _front("Sources", hide=["toc"]) + _index(
-        "sources/index.md", index, urls
-    )
+    newest = records[0].when if records else None
+    out["sources/index.md"] = front(
+        "Sources", hide=["toc"], description="Where the stories come from.", updated=newest
+    ) + _index("sources/index.md", index, how.urls)
     return out
 
 
@@ -236,7 +308,7 @@ def day_page(day: date) -> str:
     return f"days/{day.isoformat()}.md"
 
 
-def day_pages(records: Sequence[Record], urls: bool = True) -> dict[str, str]:
+def day_pages(records: Sequence[Record], how: Listing) -> dict[str, str]:
     by_day: dict[date, list[Record]] = defaultdict(list)
     for r in records:
         by_day[r.when.date()].append(r)
@@ -244,98 +316,36 @@ def day_pages(records: Sequence[Record], urls: bool = True) -> dict[str, str]:
     by_month: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for day in sorted(by_day, reverse=True):
         name = day_page(day)
-        out[name] = _front(long_date(day)) + _listing(name, by_day[day], urls=urls)
-        by_month[f"{day:%B %Y}"].append((name, long_date(day), f" ({len(by_day[day])})"))
-    index = [_front("Archive by day", hide=["toc"])]
+        items = by_day[day]
+        head = front(
+            long_date(day),
+            description=f"Stories filed on {long_date(day)}.",
+            updated=items[0].when,
+        )
+        out[name] = head + listing(name, items, how)
+        by_month[f"{day:%B %Y}"].append((name, long_date(day), f" ({len(items)})"))
+    newest = records[0].when if records else None
+    index = [
+        front("Archive by day", hide=["toc"], description="Every day with stories.", updated=newest)
+    ]
     for month, days in by_month.items():
-        index.append(f"## {month}\n\n" + _index("days/index.md", days, urls))
+        index.append(f"## {month}\n\n" + _index("days/index.md", days, how.urls))
     out["days/index.md"] = "\n".join(index)
     return out
 
 
-def archive_pages(records: Sequence[Record], size: int, urls: bool = True) -> dict[str, str]:
+def archive_pages(records: Sequence[Record], size: int, how: Listing) -> dict[str, str]:
     days = rel_link("archive/index.md", "days/index.md")
     intro = f"All articles, newest first. Also by [day]({days}).\n"
-    return _paginated("archive", "Archive", intro, records, size, urls, summary=False)
-
-
-def _group(
-    records: Iterable[Record], tags: Sequence[TagInfo]
-) -> list[tuple[str, str | None, list[Record]]]:
-    """Records under their first tag in taxonomy order; untagged ones last."""
-    order = {t.name: i for i, t in enumerate(tags)}
-    groups: dict[str, list[Record]] = defaultdict(list)
-    for r in records:
-        known = sorted((t for t in r.tags if t in order), key=order.__getitem__)
-        groups[known[0] if known else ""].append(r)
-    out: list[tuple[str, str | None, list[Record]]] = [
-        (t.title, t.page, groups[t.name]) for t in tags if groups.get(t.name)
-    ]
-    if groups.get(""):
-        out.append(("Other news", None, groups[""]))
-    return out
-
-
-def home_page(
-    records: Sequence[Record],
-    tags: Sequence[TagInfo],
-    *,
-    title: str,
-    description: str,
-    days: int,
-    urls: bool = True,
-) -> str:
-    """Today's and this week's digest; 'today' is the newest article's day so a quiet
-    day shows the last news rather than an empty page."""
-    # The left sidebar of the home tab would hold one link to the page itself.
-    parts = [_front(title, hide=["navigation"]), f"# {md_text(title)}\n"]
-    if description:
-        parts.append(md_text(description) + "\n")
-    if not records:
-        parts.append("No articles yet. Run `digest fetch`, then `digest build`.\n")
-    else:
-        latest = records[0].when.date()
-        since = latest - timedelta(days=days)
-        today = [r for r in records if r.when.date() == latest]
-        week = [r for r in records if since < r.when.date() < latest]
-        for heading, items, with_date in (
-            (f"Today: {long_date(latest)}", today, False),
-            ("Earlier this week", week, True),
-        ):
-            if not items:
-                continue
-            parts.append(f"## {heading}\n")
-            for group, page, members in _group(items, tags):
-                parts.append(f"### {md_text(group)}\n")
-                parts.append(
-                    _listing(HOME, members[:_HOME_PER_GROUP], with_date=with_date, urls=urls)
-                )
-                if len(members) > _HOME_PER_GROUP and page:
-                    parts.append(
-                        f"[All {len(members)} in {md_text(group)} →]({rel_link(HOME, page)})\n"
-                    )
-    parts.append("## Browse\n")
-    parts.append(
-        " · ".join(
-            [
-                f"[Tags]({rel_link(HOME, 'tags/index.md')})",
-                f"[Sources]({rel_link(HOME, 'sources/index.md')})",
-                f"[By day]({rel_link(HOME, 'days/index.md')})",
-                f"[Archive]({rel_link(HOME, 'archive/index.md')})",
-                "[Atom feed](feeds/atom.xml)",
-                "[JSON Feed](feeds/feed.json)",
-            ]
-        )
-        + "\n"
-    )
-    return "\n".join(parts)
+    about = "All stories, newest first."
+    return _paginated("archive", "Archive", intro, records, size, how, about, summary=False)
 
 
 def search_page() -> dict[str, str]:
-    """The page hosting Pagefind's search UI (the theme override loads its script)."""
+    """The page hosting the search (digest.js builds the form on Pagefind's JS API)."""
     text = (
-        _front("Search", hide=["navigation", "toc"])
-        + "Search titles, summaries and tags of every article, in English or Chinese.\n\n"
+        front("Search", hide=["navigation", "toc"], description="Search every article.")
+        + "Search the full text of every article, in any of its languages.\n\n"
         + '<div id="digest-search"></div>\n'
     )
     return {"search/index.md": text}

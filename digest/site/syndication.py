@@ -7,14 +7,15 @@ never as HTML, escaped by :mod:`digest.escape`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from digest.escape import html_text, json_text, web_url
+from digest.site.format import lang_tag, slug_for
 from digest.site.records import Record
 
-__all__ = ["FEED_SIZE", "FeedInfo", "atom_feed", "json_feed"]
+__all__ = ["FEED_SIZE", "FeedInfo", "SourceInfo", "atom_feed", "json_feed"]
 
 FEED_SIZE = 50  # entries per feed: enough for a reader that polls daily
 
@@ -29,6 +30,15 @@ class FeedInfo:
     language: str = "en"
 
 
+@dataclass(frozen=True)
+class SourceInfo:
+    """What an Atom ``<source>`` says of the feed an entry came from (RFC 4287 4.2.11)."""
+
+    id: str  # the source's own feed URL, or its page on this site, or a URN
+    updated: datetime  # its newest story
+    link: str | None = None  # its page on this site
+
+
 _x = html_text
 
 
@@ -40,9 +50,16 @@ def _stamp(when: datetime) -> str:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def atom_feed(info: FeedInfo, records: Sequence[Record], now: datetime) -> str:
+def atom_feed(
+    info: FeedInfo,
+    records: Sequence[Record],
+    now: datetime,
+    sources: Mapping[str, SourceInfo] | None = None,
+) -> str:
+    """``now`` dates a feed without entries: it must be plausible and the same on
+    every run (or the file would be rewritten each time)."""
     updated = _stamp(records[0].when if records else now)
-    feed_id = _abs(info, info.home_path) or f"urn:digest:{_x(info.title)}"
+    feed_id = _abs(info, info.home_path) or f"urn:digest:{slug_for(info.title)}"
     head = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{_x(info.language)}">',
@@ -63,7 +80,8 @@ def atom_feed(info: FeedInfo, records: Sequence[Record], now: datetime) -> str:
         page = _abs(info, r.page_url)
         original = web_url(r.url)
         entry_id = web_url(r.canonical_url) or original or page or f"urn:digest:{r.rel}"
-        head.append("  <entry>")
+        lang = lang_tag(r.language)
+        head.append(f'  <entry xml:lang="{_x(lang)}">' if lang else "  <entry>")
         head.append(f'    <title type="text">{_x(r.title)}</title>')
         head.append(f"    <id>{_x(entry_id)}</id>")
         head.append(f"    <published>{_stamp(r.when)}</published>")
@@ -76,8 +94,16 @@ def atom_feed(info: FeedInfo, records: Sequence[Record], now: datetime) -> str:
             head.append(f'    <link rel="related" type="text/html" href="{_x(original)}"/>')
         if r.author:
             head.append(f"    <author><name>{_x(r.author)}</name></author>")
-        if r.source:
-            head.append(f'    <source><title type="text">{_x(r.source)}</title></source>')
+        source = (sources or {}).get(r.source)
+        if r.source and source is not None:
+            head.append("    <source>")
+            head.append(f"      <id>{_x(source.id)}</id>")
+            head.append(f'      <title type="text">{_x(r.source)}</title>')
+            head.append(f"      <updated>{_stamp(source.updated)}</updated>")
+            if source.link:
+                link = _x(source.link)
+                head.append(f'      <link rel="alternate" type="text/html" href="{link}"/>')
+            head.append("    </source>")
         for tag in r.tags:
             head.append(f'    <category term="{_x(tag)}"/>')
         if r.summary:
@@ -109,6 +135,8 @@ def json_feed(info: FeedInfo, records: Sequence[Record]) -> str:
             item["authors"] = [{"name": r.author}]
         if r.language:
             item["language"] = r.language
+        if r.image:
+            item["image"] = r.image
         items.append(item)
     feed: dict[str, object] = {
         "version": "https://jsonfeed.org/version/1.1",

@@ -1,0 +1,108 @@
+"""The repository's own demo digest, built as `nox -s site` builds it, served on 127.0.0.1.
+
+Shared by the browser tests: `digest fetch` + `digest build` over examples/ in
+a temporary folder, then a plain static file server (what a reader's host is).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# The demo's sample feed hot-links its one picture from the sample's own host;
+# the tests answer for that host with this picture (no network here).
+PICTURE_HOST = "https://news.example.org/images/"
+PICTURE = Path(__file__).resolve().parent / "fixtures" / "site" / "picture.jpg"
+
+
+def build_demo(root: Path) -> Path:
+    """Fetch and build the demo in ``root``; the site folder."""
+    if not (REPO / "examples").is_dir():
+        pytest.skip("the demo sources (examples/) are missing")
+    for name in ("digest.yml", "mkdocs.yml"):
+        shutil.copy(REPO / name, root / name)
+    shutil.copytree(REPO / "examples", root / "examples")
+    (root / "content").mkdir()
+    if (REPO / "content" / "about.md").exists():
+        shutil.copy(REPO / "content" / "about.md", root / "content" / "about.md")
+    digest = Path(sys.executable).parent / "digest"
+    for command in ("fetch", "build"):
+        done = subprocess.run(
+            [str(digest), command],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    site = root / "site"
+    assert (site / "pagefind" / "pagefind.js").exists()
+    return site
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """The site on a local static server; its base URL."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (skipped when it is missing,
+    unless DIGEST_REQUIRE_BROWSER=1, as in CI)."""
+    if not CHROMIUM.exists():
+        reason = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("DIGEST_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason + "; DIGEST_REQUIRE_BROWSER=1 forbids skipping")
+        pytest.skip(reason)
+    import playwright.sync_api as playwright
+
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def route_pictures(context: object) -> None:
+    """Answer the demo's hot-linked picture host with a local picture."""
+    data = PICTURE.read_bytes()
+    context.route(  # type: ignore[attr-defined]
+        PICTURE_HOST + "**", lambda route: route.fulfill(body=data, content_type="image/jpeg")
+    )
