@@ -78,7 +78,9 @@ def test_header_search_box_leads_to_results(page: object, site_url: str) -> None
     assert SEED in page.locator(".pagefind-ui__results").inner_text()  # type: ignore[attr-defined]
 
 
-def test_search_results_show_source_date_as_filed_and_a_snippet(browser: object, site_url: str) -> None:
+def test_search_results_show_source_date_as_filed_and_a_snippet(
+    browser: object, site_url: str
+) -> None:
     # West of the story's zone: filed under 21 January (06:17 in Beijing), which
     # is the 20th in New York; the result still says the 21st.
     context = _context(browser, timezone_id="America/New_York")

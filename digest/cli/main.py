@@ -279,24 +279,18 @@ def build(state: _State, strict: bool, wait: float) -> None:
               help="Address to serve on.")
 @pass_state
 def serve(state: _State, dev_addr: str) -> None:
-    """Write the listing pages, then run `mkdocs serve` (live preview).
+    """Build the site with its search index, serve it, and follow edits to content/.
+
+    Listing pages and article pages are rebuilt on every change; search covers
+    the articles as they were when the command started.
 
     \b
     Example:
         digest serve -a 127.0.0.1:8001
     """
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    from digest.site import serve as serve_site
 
-    from digest.archive.store import Archive
-    from digest.site import generate
-
-    config = state.require()
-    archive = Archive(config.content_dir, config.state_path)
-    try:
-        generate(config, archive)
-    finally:
-        archive.close()
-    mkdocs_serve(config_file=str(config.root / "mkdocs.yml"), dev_addr=dev_addr)
+    serve_site(state.require(), dev_addr=dev_addr)
 
 
 def _parse_day(value: str | None, name: str) -> date | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,15 +76,16 @@ def index_search(site_dir: Path, language: str = "en") -> bool:
 
 
 def load_site_config(config: Config, **overrides: Any) -> MkDocsConfig:
-    """mkdocs.yml with the digest's title, URL and description."""
+    """mkdocs.yml with the digest's title, URL and description (``overrides`` win)."""
     config_file = config.root / "mkdocs.yml"
     if not config_file.exists():
         raise DigestError(f"{config_file}: no such file; run 'digest init' to create one")
-    values: dict[str, Any] = {"site_name": config.site.title, **overrides}
+    values: dict[str, Any] = {"site_name": config.site.title}
     if config.site.url:
         values["site_url"] = config.site.url
     if config.site.description:
         values["site_description"] = config.site.description
+    values.update(overrides)
     # MkDocs checks that docs_dir and theme.custom_dir exist when it loads the config.
     config.content_dir.mkdir(parents=True, exist_ok=True)
     sync_overrides(config.root)
@@ -104,9 +106,17 @@ def site_extra(config: Config, report: GenerateReport) -> dict[str, Any]:
     }
 
 
-def build(config: Config, archive: Archive, *, strict: bool = False) -> Path:
-    """Write the listing pages, build the site with MkDocs, index it for search."""
-    cfg = load_site_config(config, strict=strict)
+def build(
+    config: Config,
+    archive: Archive,
+    *,
+    strict: bool = False,
+    overrides: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write the listing pages, build the site with MkDocs, index it for search.
+
+    ``overrides`` are MkDocs settings (``site_dir``, ``site_url``: `digest serve`)."""
+    cfg = load_site_config(config, strict=strict, **(overrides or {}))
     started = time.perf_counter()
     report = generate(config, archive, directory_urls=bool(cfg["use_directory_urls"]))
     generated = time.perf_counter()
