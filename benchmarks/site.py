@@ -1,7 +1,9 @@
 """Benchmark: `digest build` against a plain `mkdocs build` of the same articles.
 
-Generates N synthetic articles (~800 words, 1–3 tags, 50 sources, dates over a
-year), then builds the very same article files (hard links) twice, each build
+Generates N articles of real text (sentences of the extraction set's
+ground-truth bodies and the tagging set's development briefs, recombined:
+~800 words, 3 % Chinese, 1–3 tags, 50 sources, dates over a year, a picture
+for a third), then builds the very same article files (hard links) twice, each build
 in its own subprocess:
 
 * digest: `digest build` (listing pages + MkDocs with digest's mkdocs.yml and
@@ -51,59 +53,7 @@ from digest.tags.rules import default_taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-WORDS = [
-    "platform",
-    "policy",
-    "regulators",
-    "market",
-    "users",
-    "app",
-    "data",
-    "rules",
-    "trade",
-    "court",
-    "ruling",
-    "company",
-    "government",
-    "technology",
-    "China",
-    "United",
-    "States",
-    "social",
-    "media",
-    "network",
-    "privacy",
-    "security",
-    "investment",
-    "chips",
-    "export",
-    "talks",
-    "agreement",
-    "week",
-    "officials",
-    "said",
-    "report",
-    "content",
-    "creators",
-    "video",
-    "service",
-    "law",
-    "the",
-    "of",
-    "and",
-    "to",
-    "in",
-    "a",
-    "for",
-    "on",
-    "with",
-    "that",
-    "by",
-    "from",
-    "is",
-    "was",
-    "will",
-]
+DATA = REPO / "benchmarks" / "data"
 PLAIN_MKDOCS = """\
 site_name: Plain
 docs_dir: content
@@ -125,24 +75,59 @@ content_dir: content
 """
 
 
-def _text(rng: random.Random, words: int) -> str:
-    paras = []
-    while words > 0:
-        n = min(words, rng.randint(60, 120))
-        sentence = " ".join(rng.choice(WORDS) for _ in range(n))
-        paras.append(sentence.capitalize() + ".")
-        words -= n
+_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def text_pool() -> tuple[list[str], list[str]]:
+    """Sentences of real articles (English, Chinese) from the benchmark sets in
+    benchmarks/data: the extraction set's ground-truth bodies and the tagging
+    set's development briefs (never a held-out file)."""
+    texts = [
+        str(v["articleBody"])
+        for v in json.loads((DATA / "extraction" / "ground-truth.json").read_text("utf-8")).values()
+    ]
+    with (DATA / "tagging" / "briefs-dev.jsonl").open(encoding="utf-8") as handle:
+        texts += [str(json.loads(line)["text"]) for line in handle if line.strip()]
+    english: list[str] = []
+    chinese: list[str] = []
+    for text in texts:
+        for paragraph in text.split("\n"):
+            for sentence in _SENTENCE.split(paragraph.strip()):
+                sentence = " ".join(sentence.split())
+                if len(sentence) < 20:
+                    continue
+                (chinese if _CJK.search(sentence) else english).append(sentence)
+    return english, chinese
+
+
+def _body(rng: random.Random, pool: list[str], words: int, joiner: str = " ") -> str:
+    """Paragraphs of 3 to 6 sentences drawn from real articles, about ``words`` long."""
+    paras: list[str] = []
+    size = 0
+    while size < words:
+        para = joiner.join(rng.choice(pool) for _ in range(rng.randint(3, 6)))
+        paras.append(para)
+        size += len(para.split()) if joiner == " " else len(para) // 2
     return "\n\n".join(paras)
 
 
 def make_articles(content: Path, count: int, seed: int = 1) -> None:
+    """``count`` articles of real text recombined: about 800 words each (3 % in
+    Chinese), 1-3 tags, 50 sources, a year of dates, a picture for a third."""
     rng = random.Random(seed)
+    english, chinese = text_pool()
     tags = [t.name for t in default_taxonomy().tags]
     sources = [f"Source {i:02d} News" for i in range(50)]
     start = datetime(2025, 1, 1, tzinfo=UTC)
     for i in range(count):
         when = start + timedelta(seconds=rng.randrange(365 * 86400))
-        title = f"{' '.join(rng.choice(WORDS) for _ in range(rng.randint(6, 11))).capitalize()} {i}"
+        zh = rng.random() < 0.03
+        pool, joiner = (chinese, "") if zh else (english, " ")
+        body = _body(rng, pool, 800, joiner)
+        first = rng.choice(pool)
+        title = (first[:28] if zh else " ".join(first.split()[: rng.randint(6, 11)])).rstrip(",.;:")
+        title = f"{title} {i}"
         url = f"https://news.example.org/{i}"
         article = Article(
             title=title,
@@ -151,11 +136,13 @@ def make_articles(content: Path, count: int, seed: int = 1) -> None:
             source=rng.choice(sources),
             fetched=when,
             published=when,
-            body=_text(rng, 800),
-            summary=_text(rng, 40),
-            language="en",
+            body=body,
+            # Half the summaries are the body's opening, as extraction often gives.
+            summary=body.split("\n\n")[0] if rng.random() < 0.5 else rng.choice(pool),
+            language="zh" if zh else "en",
             tags=tuple(rng.sample(tags, rng.randint(1, 3))),
             author="A. Writer",
+            image=f"https://img.example.org/{i}.jpg" if rng.random() < 0.33 else None,
         )
         folder = content / "articles" / f"{when:%Y/%m/%d}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -282,7 +269,9 @@ def run(size: int, work: Path, repeat: int = 1) -> dict[str, Any]:
     parts = split(d["log"])
     d_site, p_site = digest_root / "site", plain_root / "site"
     material_index = (p_site / "search" / "search_index.json").stat().st_size
+    # A word in about 4 % of the articles, and one in nearly all of them.
     d_search = search_bytes_browser(d_site, "search/", ".pagefind-ui__search-input", "regulators")
+    d_common = search_bytes_browser(d_site, "search/", ".pagefind-ui__search-input", "said")
     p_search = search_bytes_browser(p_site, "", "material", "regulators")
     return {
         "articles": size,
@@ -304,6 +293,7 @@ def run(size: int, work: Path, repeat: int = 1) -> dict[str, Any]:
         "digest_site_mb": round(du(d_site) / 1e6, 1),
         "plain_site_mb": round(du(p_site) / 1e6, 1),
         "digest_search_kb": None if d_search is None else round(d_search / 1e3),
+        "digest_search_common_kb": None if d_common is None else round(d_common / 1e3),
         "plain_search_kb": round((p_search or material_index) / 1e3),
         "material_index_kb": round(material_index / 1e3),
     }
@@ -322,6 +312,8 @@ def table(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         n = f"{r['articles']:,}"
         d_search = "?" if r["digest_search_kb"] is None else f"{r['digest_search_kb']:,}"
+        if r.get("digest_search_common_kb") is not None:
+            d_search += f" ({r['digest_search_common_kb']:,} for 'said')"
         lines.append(
             f"| {n} | digest build | {r['digest_s']} | {r['digest_cpu_s']} | "
             f"{r['digest_peak_mb']} | {r['digest_site_mb']} | {d_search} |"

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
@@ -42,7 +43,9 @@ def _html(site: Path, rel: str) -> str:
 
 
 def _titles(html: str) -> list[str]:
-    return re.findall(r'<li><div><strong><a href="[^"]+"(?: lang="[^"]+")?>(.*?)</a></strong>', html)
+    return re.findall(
+        r'<li><div><strong><a href="[^"]+"(?: lang="[^"]+")?>(.*?)</a></strong>', html
+    )
 
 
 def test_tag_source_and_day_pages_list_the_right_articles(
@@ -105,16 +108,22 @@ def test_search_index_holds_bodies_but_never_an_excerpt_only_one(
 
 
 def test_each_language_has_its_own_index(built: tuple[Config, Archive, Path]) -> None:
-    # English pages are stemmed in the English index, Chinese ones segmented in
-    # the Chinese one; the search page queries both (digest.js).
+    # English pages are stemmed in the English index (Pagefind's standard build),
+    # Chinese ones segmented in the Chinese one (its extended build), each its
+    # own bundle; the search page queries them all (digest.js).
     _, _, site = built
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
-    assert set(entry["languages"]) == {"en", "zh"}
-    assert entry["languages"]["zh"]["page_count"] == 1
-    assert entry["languages"]["en"]["wasm"] == "en"  # the English stemmer
+
+    def entry(bundle: str) -> dict[str, Any]:
+        return json.loads((site / bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+
+    assert set(entry("pagefind")["languages"]) == {"en"}
+    assert entry("pagefind")["languages"]["en"]["wasm"] == "en"  # the English stemmer
+    assert set(entry("pagefind-1")["languages"]) == {"zh"}
+    listed = json.loads((site / "pagefind" / "digest-bundles.json").read_text(encoding="utf-8"))
+    assert listed == {"bundles": ["../pagefind-1/"]}
     zh = next(
         gzip.decompress(f.read_bytes()).decode("utf-8")
-        for f in (site / "pagefind" / "fragment").glob("zh_*.pf_fragment")
+        for f in (site / "pagefind-1" / "fragment").glob("zh_*.pf_fragment")
     )
     assert ZH_TITLE in zh and "\u200b" in zh  # segmented into words
 
@@ -159,7 +168,9 @@ def _valid_atom(path: Path) -> None:
     validator warns about beyond it (it is not reachable from here)."""
     from lxml import etree
 
-    schema = etree.RelaxNG(etree.parse(str(Path(__file__).parent / "fixtures" / "atom" / "atom.rng")))
+    schema = etree.RelaxNG(
+        etree.parse(str(Path(__file__).parent / "fixtures" / "atom" / "atom.rng"))
+    )
     doc = etree.parse(str(path))
     assert schema.validate(doc), (path, schema.error_log)
     for source in doc.iter(f"{ATOM}source"):  # "Missing source element: id / updated"
@@ -324,7 +335,11 @@ def test_a_saved_page_is_listed_under_its_publisher_not_its_path(
     built: tuple[Config, Archive, Path],
 ) -> None:
     _, _, site = built
-    pages = [site / "index.html", *(site / "sources").rglob("*.html"), *(site / "archive").rglob("*.html")]
+    pages = [
+        site / "index.html",
+        *(site / "sources").rglob("*.html"),
+        *(site / "archive").rglob("*.html"),
+    ]
     pages += [*(site / "days").rglob("*.html"), *(site / "articles").rglob("*.html")]
     for page in pages:
         assert SAVED_PATH not in page.read_text(encoding="utf-8"), page
@@ -522,7 +537,7 @@ def test_in_process_shortcuts_change_no_page(
         theirs = (plain / rel).read_text(encoding="utf-8").split()
         assert ours == theirs, rel
 
-    # The article partial rendered early (liveindex.py) is the very same text.
+    # The article partial rendered early (indexplugin.py) is the very same text.
     def article(path: Path) -> str:
         html = path.read_text(encoding="utf-8")
         return html[html.index("<!--digest-index-->") : html.rindex("<!--/digest-index-->")]
@@ -535,7 +550,7 @@ def test_in_process_shortcuts_change_no_page(
 
 
 def test_search_gets_only_the_article_part(built: tuple[Config, Archive, Path]) -> None:
-    from digest.site.liveindex import indexed_part
+    from digest.site.shards import indexed_part
 
     _, _, site = built
     page = next((site / "articles").rglob("a-journey-*/index.html")).read_text(encoding="utf-8")
@@ -579,51 +594,55 @@ def test_passthrough_takes_every_listing_block(built: tuple[Config, Archive, Pat
     assert len(kinds) == 3
 
 
+def _fragments(site: Path) -> list[bytes]:
+    return sorted(
+        gzip.decompress(f.read_bytes()) for f in site.glob("pagefind*/fragment/*.pf_fragment")
+    )
+
+
 def test_live_index_is_the_index_of_the_built_site(
     built: tuple[Config, Archive, Path], tmp_path: Path
 ) -> None:
-    # Articles go to Pagefind before their page is rendered, without their body
-    # (inside data-pagefind-ignore="all"): the fragments are those `pagefind --site`
-    # makes of the finished pages.
-    import gzip
+    # Articles go to Pagefind before their page is rendered: the fragments are
+    # those Pagefind makes of the finished pages.
     import shutil
 
     from digest.site.build import index_search
 
     _, _, site = built
     copy = tmp_path / "site"
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind"))
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("pagefind*"))
     assert index_search(copy, "en")
-
-    def fragments(root: Path) -> list[bytes]:
-        return sorted(
-            gzip.decompress(f.read_bytes())
-            for f in (root / "pagefind" / "fragment").glob("*.pf_fragment")
-        )
-
-    ours = fragments(site)
+    ours = _fragments(site)
     assert len(ours) == len(list((site / "articles").rglob("index.html")))
-    assert ours == fragments(copy)
+    assert ours == _fragments(copy)
 
 
 def test_search_index_is_written_while_mkdocs_renders(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Every article reaches Pagefind while MkDocs converts the Markdown; the index is
-    # then written during the template phase, before the first page is written.
+    # Every article reaches the index while MkDocs converts the Markdown; Pagefind
+    # then indexes them during the template phase, before the first page is written.
+    import subprocess
+
     import mkdocs.commands.build as mkdocs_build_module
 
-    from digest.site.liveindex import LiveIndex
+    from digest.site.shards import ShardedIndex
 
     events: list[str] = []
-    for name in ("add", "start_write", "finish"):
-        original = getattr(LiveIndex, name)
+    original_add = ShardedIndex.add
 
-        def spy(self: LiveIndex, *args: object, _name: str = name, _f: object = original) -> object:
-            events.append(_name)
-            return _f(self, *args)  # type: ignore[operator]
+    def add(self: ShardedIndex, *args: object) -> None:
+        events.append("add")
+        original_add(self, *args)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(LiveIndex, name, spy)
+    class Run(subprocess.Popen[bytes]):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            events.append("pagefind")
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ShardedIndex, "add", add)
+    monkeypatch.setattr("digest.site.shards.subprocess.Popen", Run)
     real_build_page = mkdocs_build_module._build_page
 
     def build_page(*args: object, **kwargs: object) -> None:
@@ -637,12 +656,9 @@ def test_search_index_is_written_while_mkdocs_renders(
     finally:
         archive.close()
     articles = len(list((site / "articles").rglob("index.html")))
-    assert events[: articles + 2] == ["add"] * articles + ["start_write", "page"]
-    assert events[-1] == "finish"
-    assert SEED_TITLE in "\n".join(
-        gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
-        for f in (site / "pagefind" / "fragment").glob("*.pf_fragment")
-    )
+    assert events[: articles + 2] == ["add"] * articles + ["pagefind", "page"]
+    assert events.count("pagefind") == 2  # English, and Chinese (the extended build)
+    assert SEED_TITLE in "\n".join(f.decode("utf-8", "replace") for f in _fragments(site))
 
 
 def test_listing_summaries_are_about_two_lines_in_any_script() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,58 +18,40 @@ from digest.config import Config
 from digest.errors import DigestError
 from digest.site.format import index_language
 from digest.site.generate import GenerateReport, generate
-from digest.site.liveindex import LiveIndex, LiveIndexPlugin, indexed_part
+from digest.site.indexplugin import LiveIndexPlugin
 from digest.site.overrides import sync_overrides
 from digest.site.passthrough import MemoKey, PassthroughPlugin
+from digest.site.shards import ShardedIndex, clear_bundles, find_pagefind, indexed_part
 
 __all__ = ["build", "index_search", "load_site_config", "site_extra"]
 
 log = logging.getLogger(__name__)
 
-_MISSING = "pagefind is not installed: the site has no search (pip install 'pagefind[extended]')"
+_MISSING = (
+    "pagefind is not installed: the site has no search (pip install 'pagefind[bin,extended]')"
+)
 
 
-def _pagefind() -> Path | None:
-    """The Pagefind executable (its extended build segments Chinese and Japanese)."""
-    try:
-        from pagefind.service import get_executable
-    except ImportError:
-        return None
-    return get_executable()
-
-
-def _start_live_index() -> LiveIndex | None:
-    """A Pagefind service to feed during the build, or None."""
-    executable = _pagefind()
-    if executable is None:
-        return None
-    try:
-        return LiveIndex(executable)
-    except (OSError, RuntimeError, ValueError, KeyError) as exc:
-        log.info("pagefind service unavailable (%s); indexing after the build", exc)
-        return None
-
-
-def index_search(site_dir: Path, language: str = "en") -> bool:
-    """Index the built article pages into ``site_dir/pagefind``; False without Pagefind.
+def index_search(site_dir: Path, language: str = "en", shard_pages: int | None = None) -> bool:
+    """Index the built article pages into the site's bundles; False without Pagefind.
 
     Each page goes to the index of its article's language (``language``, the
     site's, when the article declares none), read from the page as built: the
-    path when the service could not be fed during the build.
+    path when the index could not be fed during the build.
     """
-    live = _start_live_index()
-    if live is None:
+    pagefind = find_pagefind()
+    if pagefind is None:
         log.warning(_MISSING)
         return False
-    output = site_dir / "pagefind"
-    shutil.rmtree(output, ignore_errors=True)
+    clear_bundles(site_dir)
+    index = ShardedIndex(site_dir, pagefind, language=language, shard_pages=shard_pages)
     try:
         for path in sorted((site_dir / "articles").rglob("*.html")):
             url = "/" + path.relative_to(site_dir).as_posix().removesuffix("index.html")
-            page = path.read_text(encoding="utf-8")
-            live.add(indexed_part(page, default=language), url)
-        live.write(output)
-    except (OSError, RuntimeError, ValueError, KeyError) as exc:
+            index.add(indexed_part(path.read_text(encoding="utf-8"), default=language), url)
+        index.finish()
+    except (OSError, DigestError) as exc:
+        index.close()
         raise DigestError(f"pagefind failed: {exc}") from None
     return True
 
@@ -130,60 +111,48 @@ def build(
     # Plugins of the user's own (mkdocs.yml) may read or change pages and their
     # template context: then every page takes MkDocs' ordinary path.
     alone = not cfg["plugins"]
-    live = _start_live_index()
-    plugin: LiveIndexPlugin | None = None
+    site_dir = Path(cfg["site_dir"])
+    pagefind = find_pagefind()
+    index = None if pagefind is None else ShardedIndex(site_dir, pagefind, language=language)
     try:
-        if live is not None:
+        if index is not None:
             # Article pages go to Pagefind during the build, so the indexing runs
             # on the other core while MkDocs works; alone, they go as soon as their
-            # Markdown is converted, and the index is written while MkDocs renders
-            # the templates (liveindex.py).
+            # Markdown is converted, and the last bundle is written while MkDocs
+            # renders the templates (indexplugin.py).
             articles: dict[str, list[str]] | None = {} if alone else None
             if articles is not None:
                 extra["articles"] = articles
-            plugin = LiveIndexPlugin(
-                live, articles=articles, search_bodies=config.site.search_bodies, language=language
+            cfg["plugins"]["digest-live-search"] = LiveIndexPlugin(
+                index, articles=articles, search_bodies=config.site.search_bodies, language=language
             )
-            cfg["plugins"]["digest-live-search"] = plugin
         # The listings' raw HTML skips Python-Markdown's parsers (passthrough.py);
         # the Markdown sources are dropped once rendered unless a plugin may read them.
         cfg["plugins"]["digest-passthrough"] = PassthroughPlugin(release_markdown=alone)
         mkdocs_build(cfg)
     except BaseException as exc:
-        if live is not None:
-            live.close()
+        if index is not None:
+            index.close()
         if isinstance(exc, MkDocsException):
             raise DigestError(f"mkdocs build failed: {exc}") from None
         raise
     built = time.perf_counter()
-    site_dir = Path(cfg["site_dir"])
-    indexed = False
-    way = "fed during the build"
-    if live is not None:
+    if index is None:
+        log.warning(_MISSING)
+    else:
         try:
-            if plugin is not None and plugin.missed:
-                live.close()
-                raise RuntimeError(f"{plugin.missed} article pages came after the index")
-            if live.writing:
-                live.finish()
-            else:
-                live.write(site_dir / "pagefind")
-            indexed = True
-        except (OSError, RuntimeError, ValueError, KeyError) as exc:
-            log.warning("pagefind service failed (%s); indexing the built site instead", exc)
-    if not indexed:
-        way = "read from the built pages"
-        index_search(site_dir, language)
+            index.finish()
+        except (OSError, DigestError) as exc:
+            raise DigestError(f"pagefind failed: {exc}") from None
     done = time.perf_counter()
     log.info(
         "site built into %s (%d articles) in %.1f s: pages %.1f s, MkDocs %.1f s, "
-        "search index %.1f s after MkDocs (%s)",
+        "search index %.1f s after MkDocs",
         site_dir,
         report.articles,
         done - started,
         generated - started,
         built - generated,
         done - built,
-        way,
     )
     return site_dir

@@ -27,29 +27,29 @@ from digest.config import Config
 from digest.errors import DigestError
 from digest.site.build import build, load_site_config, site_extra
 from digest.site.generate import generate
+from digest.site.shards import bundle_dirs
 
 __all__ = ["serve"]
 
 log = logging.getLogger(__name__)
 
-INDEX = "pagefind"
-
 
 def _link_index(site_dir: Path, index: Path) -> None:
     """Put the search index of the first build back into a freshly built site."""
-    target = site_dir / INDEX
-    if not index.is_dir() or target.exists():
-        return
-    try:
-        os.symlink(index, target, target_is_directory=True)
-    except OSError:  # no symlinks here (some file systems): a copy then
-        shutil.copytree(index, target)
+    for bundle in bundle_dirs(index):
+        target = site_dir / bundle.name
+        if target.exists():
+            continue
+        try:
+            os.symlink(bundle, target, target_is_directory=True)
+        except OSError:  # no symlinks here (some file systems): a copy then
+            shutil.copytree(bundle, target)
 
 
 def serve(config: Config, *, dev_addr: str = "127.0.0.1:8000") -> None:
     """Build the site with its search index, serve it, rebuild pages on every change."""
     work = Path(tempfile.mkdtemp(prefix="digest-serve-"))
-    site_dir, index = work / "site", work / INDEX
+    site_dir, index = work / "site", work / "index"
     try:
         cfg = load_site_config(config, site_dir=str(site_dir), dev_addr=dev_addr)
         host, port = cfg.dev_addr.host, cfg.dev_addr.port
@@ -62,8 +62,9 @@ def serve(config: Config, *, dev_addr: str = "127.0.0.1:8000") -> None:
                 build(config, archive, overrides=overrides)
             finally:
                 archive.close()
-        if (site_dir / INDEX).is_dir():
-            (site_dir / INDEX).rename(index)
+        index.mkdir()
+        for bundle in bundle_dirs(site_dir):
+            bundle.rename(index / bundle.name)
         _link_index(site_dir, index)
 
         def rebuild() -> None:

@@ -171,7 +171,8 @@
     // once it is ready.
     var loading = (async function () {
       var pagefind = await import(bundle + "pagefind.js");
-      var entry = await (await fetch(bundle + "pagefind-entry.json")).json();
+      var json = async function (url) { return (await fetch(url)).json(); };
+      var entry = await json(bundle + "pagefind-entry.json");
       var langs = Object.keys(entry.languages || {});
       var docLang = (document.documentElement.lang || "").toLowerCase();
       // The index Pagefind opens first, for the page's language (or its largest).
@@ -181,19 +182,20 @@
           return entry.languages[b].page_count - entry.languages[a].page_count;
         })[0];
       await pagefind.options({ excerptLength: 30 });
-      // The other languages' indexes of the same bundle. Pagefind skips a merge
-      // whose path its own starts with (against merging a site with itself), so
-      // the bundle is named by its absolute URL here.
-      for (var i = 0; i < langs.length; i++) {
-        if (langs[i] !== primary) await pagefind.mergeIndex(bundle, { language: langs[i] });
-      }
-      pagefind.filters().then(function (all) {
-        [["tag", tag], ["source", source]].forEach(function (pair) {
-          Object.keys(all[pair[0]] || {}).sort().forEach(function (name) {
-            pair[1].appendChild(el("option", { value: name, text: name }));
-          });
-        });
+      // Every other index: the other languages of this bundle, then every
+      // language of the other bundles (one per span of articles, listed by
+      // `digest build`). Pagefind skips a merge whose path its own starts with
+      // (against merging a site with itself), so bundles are named by their
+      // absolute URLs here.
+      var merges = langs.filter(function (l) { return l !== primary; }).map(function (l) {
+        return pagefind.mergeIndex(bundle, { language: l });
       });
+      var others = (await json(bundle + "digest-bundles.json")).bundles || [];
+      await Promise.all(merges.concat(others.map(async function (rel) {
+        var url = new URL(rel, bundle).href;
+        var more = Object.keys((await json(url + "pagefind-entry.json")).languages || {});
+        await Promise.all(more.map(function (l) { return pagefind.mergeIndex(url, { language: l }); }));
+      })));
       return pagefind;
     })().catch(function (err) {
       console.warn("digest search:", err);
@@ -201,6 +203,21 @@
       input.disabled = true;
       return null;
     });
+
+    // The filters' values load once the first results are shown (they cost a
+    // request per index, and a reader who filters has searched first).
+    var filtersLoaded = false;
+    function loadFilters(pagefind) {
+      if (filtersLoaded) return;
+      filtersLoaded = true;
+      pagefind.filters().then(function (all) {
+        [["tag", tag], ["source", source]].forEach(function (pair) {
+          Object.keys(all[pair[0]] || {}).sort().forEach(function (name) {
+            pair[1].appendChild(el("option", { value: name, text: name }));
+          });
+        });
+      });
+    }
 
     var state = { id: 0, results: [], next: 0, shown: 0, terms: [], query: "" };
     var pageLang = document.documentElement.lang || "en";
@@ -252,6 +269,7 @@
       state.next = 0;
       state.shown = 0;
       await fill(id);
+      loadFilters(pagefind);
     }
 
     var timer = null;
@@ -263,6 +281,11 @@
       event.preventDefault();
       clearTimeout(timer);
       run();
+    });
+    [tag, source].forEach(function (select) {
+      select.addEventListener("focus", function () {
+        loading.then(function (pagefind) { if (pagefind) loadFilters(pagefind); });
+      });
     });
     tag.addEventListener("change", run);
     source.addEventListener("change", run);
