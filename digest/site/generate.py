@@ -253,7 +253,9 @@ def generate(
     files.update(day_pages(records, how))
     files.update(archive_pages(records, size, how))
     files.update(_feeds(config, records, tags))
-    files.update(search_page())
+    files.update(
+        search_page([t.title for t in tags], sorted({s for r in records for s in r.sources if s}))
+    )
     clear_caches()
     content_dir = config.content_dir
     files.update(_robots(config, content_dir))

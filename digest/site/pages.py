@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -341,11 +342,15 @@ def archive_pages(records: Sequence[Record], size: int, how: Listing) -> dict[st
     return _paginated("archive", "Archive", intro, records, size, how, about, summary=False)
 
 
-def search_page() -> dict[str, str]:
-    """The page hosting the search (digest.js builds the form on Pagefind's JS API)."""
+def search_page(tags: Sequence[str] = (), sources: Sequence[str] = ()) -> dict[str, str]:
+    """The page hosting the search (digest.js builds the form on Pagefind's JS API).
+
+    The Tag and Source lists' values come with the page: read from the index,
+    they would cost a request per bundle before the first search."""
+    values = html_text(json.dumps({"tag": sorted(tags), "source": sorted(sources)}))
     text = (
         front("Search", hide=["navigation", "toc"], description="Search every article.")
         + "Search the full text of every article, in any of its languages.\n\n"
-        + '<div id="digest-search"></div>\n'
+        + f'<div id="digest-search" data-filters="{values}"></div>\n'
     )
     return {"search/index.md": text}

@@ -38,6 +38,7 @@ from digest.site.format import index_language
 __all__ = [
     "BUNDLES_FILE",
     "END_MARK",
+    "FIRST_SPAN_PAGES",
     "SHARD_PAGES",
     "START_MARK",
     "Pagefind",
@@ -52,6 +53,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SHARD_PAGES = 1000
+# The first span of each group is smaller, so that Pagefind starts early in
+# the build (its time runs beside MkDocs' only once a span is full).
+FIRST_SPAN_PAGES = 200
 BUNDLES_FILE = "digest-bundles.json"
 START_MARK, END_MARK = "<!--digest-index-->", "<!--/digest-index-->"
 _PRIMARY = "pagefind"
@@ -197,9 +201,14 @@ class ShardedIndex:
         path.write_text(part, encoding="utf-8")
         span.pages += 1
         self.pages += 1
-        if span.pages >= self._shard_pages:
+        first = span is self._first(group)
+        limit = min(FIRST_SPAN_PAGES, self._shard_pages) if first else self._shard_pages
+        if span.pages >= limit:
             self._seal(group)
         self._advance()
+
+    def _first(self, group: str) -> _Span | None:
+        return next((s for s in self._spans if s.group == group), None)
 
     def seal(self) -> None:
         """Hand every span being filled to Pagefind (every page is in)."""

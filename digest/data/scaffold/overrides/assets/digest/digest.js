@@ -204,20 +204,14 @@
       return null;
     });
 
-    // The filters' values load once the first results are shown (they cost a
-    // request per index, and a reader who filters has searched first).
-    var filtersLoaded = false;
-    function loadFilters(pagefind) {
-      if (filtersLoaded) return;
-      filtersLoaded = true;
-      pagefind.filters().then(function (all) {
-        [["tag", tag], ["source", source]].forEach(function (pair) {
-          Object.keys(all[pair[0]] || {}).sort().forEach(function (name) {
-            pair[1].appendChild(el("option", { value: name, text: name }));
-          });
-        });
+    // The filters' values come with the page (digest build writes them).
+    var values = {};
+    try { values = JSON.parse(box.getAttribute("data-filters") || "{}"); } catch (e) { values = {}; }
+    [["tag", tag], ["source", source]].forEach(function (pair) {
+      (values[pair[0]] || []).forEach(function (name) {
+        pair[1].appendChild(el("option", { value: name, text: name }));
       });
-    }
+    });
 
     var state = { id: 0, results: [], next: 0, shown: 0, terms: [], query: "" };
     var pageLang = document.documentElement.lang || "en";
@@ -269,7 +263,6 @@
       state.next = 0;
       state.shown = 0;
       await fill(id);
-      loadFilters(pagefind);
     }
 
     var timer = null;
@@ -281,11 +274,6 @@
       event.preventDefault();
       clearTimeout(timer);
       run();
-    });
-    [tag, source].forEach(function (select) {
-      select.addEventListener("focus", function () {
-        loading.then(function (pagefind) { if (pagefind) loadFilters(pagefind); });
-      });
     });
     tag.addEventListener("change", run);
     source.addEventListener("change", run);
