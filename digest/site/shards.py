@@ -175,6 +175,7 @@ class ShardedIndex:
         self._open: dict[str, _Span] = {}  # being filled, by group
         self._queue: list[_Span] = []  # full, waiting for Pagefind or indexed by it
         self._spans: list[_Span] = []
+        self._made: set[Path] = set()
         self.pages = 0
         self.bundles: list[str] = []  # the bundles' folder names, once finished
 
@@ -196,9 +197,12 @@ class ShardedIndex:
             )
             self._spans.append(span)
             self._open[group] = span
-        path = span.folder / url.strip("/") / "index.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(part, encoding="utf-8")
+        folder = span.folder / url.strip("/")
+        if folder.parent not in self._made:  # a day's folder, made once
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(folder.parent)
+        folder.mkdir(exist_ok=True)
+        (folder / "index.html").write_text(part, encoding="utf-8")
         span.pages += 1
         self.pages += 1
         first = span is self._first(group)

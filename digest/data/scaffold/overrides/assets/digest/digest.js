@@ -157,8 +157,12 @@
       el("label", { class: "digest-search__label", for: "digest-q", text: "Search the articles" }),
       input,
       el("div", { class: "digest-search__filters" }, [
-        el("label", { for: "digest-tag", text: "Tag" }), tag,
-        el("label", { for: "digest-source", text: "Source" }), source,
+        el("span", { class: "digest-search__filter" }, [
+          el("label", { for: "digest-tag", text: "Tag" }), tag,
+        ]),
+        el("span", { class: "digest-search__filter" }, [
+          el("label", { for: "digest-source", text: "Source" }), source,
+        ]),
       ]),
     ]);
     var message = el("p", { class: "pagefind-ui__message", role: "status", "aria-live": "polite" });
