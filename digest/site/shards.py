@@ -129,6 +129,14 @@ def find_pagefind() -> Pagefind | None:
     return Pagefind(**found)
 
 
+def _scratch_root() -> str | None:
+    """Memory-backed storage for the pages handed to Pagefind, where there is
+    some (Linux): writing 10,000 of them to disk cost the build 1.5 s of CPU.
+    A span's pages (about 7 MB per 1,000) are removed once it is indexed."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def bundle_dirs(site_dir: Path) -> list[Path]:
     """The bundles of the index in a built site."""
     return sorted(
@@ -171,7 +179,7 @@ class ShardedIndex:
         self._pagefind = pagefind
         self._language = language  # the site's: its group's bundles come first
         self._shard_pages = shard_pages or SHARD_PAGES
-        self._scratch = Path(tempfile.mkdtemp(prefix="digest-index-"))
+        self._scratch = Path(tempfile.mkdtemp(prefix="digest-index-", dir=_scratch_root()))
         self._open: dict[str, _Span] = {}  # being filled, by group
         self._queue: list[_Span] = []  # full, waiting for Pagefind or indexed by it
         self._spans: list[_Span] = []
