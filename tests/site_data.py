@@ -39,7 +39,7 @@ def article(
     tags: tuple[str, ...] = (),
     body: str = "Body text.",
     summary: str = "",
-    language: str = "en",
+    language: str | None = "en",
     publish: Publish = Publish.FULL,
     sources: tuple[str, ...] = (),
     image: str | None = None,
@@ -134,6 +134,7 @@ def make_digest(root: Path, *, extra: int = 6) -> tuple[Config, Archive]:
                 source=SAVED_PATH if i == 0 else "China Daily",
                 publisher="Saved Gazette" if i == 0 else None,
                 image="http://img.example.org/plain.jpg" if i == 1 else None,
+                language=None if i == 2 else "en",  # a page that named no language
             )
         )
     return config, archive

@@ -127,7 +127,8 @@ def test_each_language_has_its_own_index(built: tuple[Config, Archive, Path]) ->
 
 def test_feeds_parse_back(built: tuple[Config, Archive, Path]) -> None:
     _, _, site = built
-    atom = feedparser.parse((site / "feeds" / "atom.xml").read_bytes())
+    atom_text = (site / "feeds" / "atom.xml").read_text(encoding="utf-8")
+    atom = feedparser.parse(atom_text.encode("utf-8"))
     assert not atom.bozo, atom.get("bozo_exception")
     assert atom.feed.title == "Test Digest"
     first = atom.entries[0]
@@ -137,6 +138,7 @@ def test_feeds_parse_back(built: tuple[Config, Archive, Path]) -> None:
     zh = next(e for e in atom.entries if e.title == ZH_TITLE)
     assert zh.title_detail.language == "zh"  # xml:lang on the entry
     assert first.title_detail.language == "en"
+    assert atom_text.count("<entry ") == atom_text.count("<entry") == len(atom.entries)
     hostile = next(e for e in atom.entries if e.title == HOSTILE_TITLE)  # text survives intact
     assert hostile.summary == "<script>alert(3)</script> javascript:alert(4)"
     assert hostile.summary_detail.type == "text/plain"

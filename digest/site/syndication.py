@@ -80,7 +80,8 @@ def atom_feed(
         page = _abs(info, r.page_url)
         original = web_url(r.url)
         entry_id = web_url(r.canonical_url) or original or page or f"urn:digest:{r.rel}"
-        lang = lang_tag(r.language)
+        # Each entry says its language (an article that declares none is in the site's).
+        lang = lang_tag(r.language) or lang_tag(info.language)
         head.append(f'  <entry xml:lang="{_x(lang)}">' if lang else "  <entry>")
         head.append(f'    <title type="text">{_x(r.title)}</title>')
         head.append(f"    <id>{_x(entry_id)}</id>")
