@@ -84,6 +84,8 @@ def test_every_article_page_declares_its_language(built: tuple[Config, Archive, 
     for path in (site / "articles").rglob("index.html"):
         root = lxml.html.fromstring(path.read_text(encoding="utf-8"))
         (article,) = root.xpath('//div[@class="digest-article"]')
+        (holder,) = root.xpath("//article")  # Material's element around the content
+        assert holder.get("lang") == article.get("lang")
         langs[article.findtext(".//h1")] = article.get("lang")
     assert langs[ZH_TITLE] == "zh"
     assert langs[SEED_TITLE] == "en"
