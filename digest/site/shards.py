@@ -56,6 +56,8 @@ SHARD_PAGES = 1000
 # The first span of each group is smaller, so that Pagefind starts early in
 # the build (its time runs beside MkDocs' only once a span is full).
 FIRST_SPAN_PAGES = 200
+# Pagefind runs at once once MkDocs is done (each holds its span in memory).
+_PARALLEL = 2
 BUNDLES_FILE = "digest-bundles.json"
 START_MARK, END_MARK = "<!--digest-index-->", "<!--/digest-index-->"
 _PRIMARY = "pagefind"
@@ -232,36 +234,52 @@ class ShardedIndex:
         span = self._open.pop(group)
         self._queue.append(span)
 
+    def _start(self, span: _Span) -> None:
+        span.run = subprocess.Popen(
+            [
+                str(self._pagefind.for_group(span.group)),
+                "--site",
+                str(span.folder),
+                "--output-path",
+                str(span.output),
+                "--silent",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def _done(self, span: _Span) -> None:
+        """Check a finished run and drop its pages."""
+        assert span.run is not None
+        stderr = span.run.stderr.read().decode("utf-8", "replace") if span.run.stderr else ""
+        if span.run.stderr:
+            span.run.stderr.close()
+        if span.run.returncode != 0:
+            code = span.run.returncode
+            raise DigestError(f"pagefind failed ({code}): {stderr.strip()[-500:]}")
+        shutil.rmtree(span.folder, ignore_errors=True)
+
     def _advance(self, *, wait: bool = False) -> None:
-        """Start the next queued span once the one before is indexed (one run at a
-        time: each holds its pages' words in memory); ``wait`` for all of them."""
+        """Start the next queued span once the one before is indexed: one run at
+        a time beside MkDocs (each holds its pages' words in memory). ``wait``:
+        MkDocs is done, so the spans left run ``_PARALLEL`` at a time."""
         while self._queue:
+            running = [s for s in self._queue if s.run is not None]
+            width = _PARALLEL if wait else 1
+            for span in self._queue:
+                if len(running) >= width:
+                    break
+                if span.run is None:
+                    self._start(span)
+                    running.append(span)
             head = self._queue[0]
-            if head.run is None:
-                head.run = subprocess.Popen(
-                    [
-                        str(self._pagefind.for_group(head.group)),
-                        "--site",
-                        str(head.folder),
-                        "--output-path",
-                        str(head.output),
-                        "--silent",
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE,
-                )
+            assert head.run is not None
             if wait:
                 head.run.wait()
             elif head.run.poll() is None:
                 return
             self._queue.pop(0)
-            stderr = head.run.stderr.read().decode("utf-8", "replace") if head.run.stderr else ""
-            if head.run.stderr:
-                head.run.stderr.close()
-            if head.run.returncode != 0:
-                code = head.run.returncode
-                raise DigestError(f"pagefind failed ({code}): {stderr.strip()[-500:]}")
-            shutil.rmtree(head.folder, ignore_errors=True)
+            self._done(head)
 
     def finish(self) -> list[str]:
         """Wait for every span, name the bundles, list them for the search page."""
@@ -275,6 +293,7 @@ class ShardedIndex:
             )
             for number, span in enumerate(spans):
                 name = _PRIMARY if number == 0 else f"{_PRIMARY}-{number}"
+                shutil.rmtree(self._site_dir / name, ignore_errors=True)
                 os.replace(span.output, self._site_dir / name)
                 self.bundles.append(name)
             if self.bundles:

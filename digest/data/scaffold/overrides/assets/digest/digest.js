@@ -197,8 +197,8 @@
       var others = (await json(bundle + "digest-bundles.json")).bundles || [];
       await Promise.all(merges.concat(others.map(async function (rel) {
         var url = new URL(rel, bundle).href;
-        var more = Object.keys((await json(url + "pagefind-entry.json")).languages || {});
-        await Promise.all(more.map(function (l) { return pagefind.mergeIndex(url, { language: l }); }));
+        var there = Object.keys((await json(url + "pagefind-entry.json")).languages || {});
+        await Promise.all(there.map(function (l) { return pagefind.mergeIndex(url, { language: l }); }));
       })));
       return pagefind;
     })().catch(function (err) {
