@@ -1,0 +1,323 @@
+"""An article's header read from its layout: headline, byline, date.
+
+Pages put the same few things above an article's first paragraph, in a
+handful of arrangements: a headline, perhaps a standfirst, then a byline
+and a date (on one line or two, a bare name or "By …", "Written by …",
+"Posted by … on …"), perhaps share buttons, a reading time or a table of
+contents. What is *not* the header is as telling: menus are runs of one- or
+two-word lines, share rows are chrome words, a date alone is not a title.
+
+The functions here work on lines of visible text, so the same reading serves
+plain-text dumps (:mod:`digest.extract.textdump`) and HTML pages, whose
+header :mod:`digest.extract.meta` turns into lines first. Nothing here
+depends on where on the page a line is, only on what lies around it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from digest.extract.dates import VisibleDate, find_date
+
+__all__ = ["Header", "byline_author", "is_dateline", "name_shaped", "read_header"]
+
+# "By Jane Doe", "Written by: Jane Doe", "Posted by Jane Doe on …", "Por …".
+_BY = re.compile(
+    r"^\W{0,3}(?:(?:written|posted|published|words|reported|story|text|article|created|edited"
+    r"|compiled)\s+)?(?:by|por|par|von|di|door|av)\b[:\s]*(?P<who>.+)$",
+    re.I,
+)
+_AUTHOR_LABEL = re.compile(
+    r"^\W{0,3}(?:author|authors|autor|auteur|autore|writer)s?\s*:\s*"
+    r"(?P<who>.+)$",
+    re.I,
+)
+_REVIEWED = re.compile(
+    r"\b(?:reviewed|fact[- ]checked|edited|illustrat\w*|photo\w*|image|credit"
+    r"|video|graphics?|additional reporting)\b",
+    re.I,
+)
+# Where a name stops in a byline: separators, a date label, "on <date>".
+_NAME_END = re.compile(
+    r"\s*(?:[|•·●・/]|\s[-–—]\s|\bon\s+(?:the\s+)?\d|\bon\s+[A-Z][a-z]+day\b|\bon\s+[A-Z][a-z]{2}"
+    r"|\b(?:updated|published|posted|last\s+updated|modified)\b|\bin\s+[A-Z]|\d{1,2}\s*min"
+    r"|\(|\bfor\s+[A-Z])",
+    re.I,
+)
+_NAME_WORD = re.compile(
+    r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.\-]*|[A-Z]\.|and|&|de|del|della|da|das|dos|do|van|von|der|den|ter"
+    r"|le|la|bin|al|el|ibn|y|e|d'\w+)$"
+)
+_NOT_NAMES = frozenset(
+    re.split(
+        r"\s+",
+        "home menu search share print email comments comment subscribe follow login sign news"
+        " read more related advertisement sponsored table contents updated published posted"
+        " staff editor reviews review blog article articles category categories tags topics",
+    )
+)
+
+
+def name_shaped(text: str) -> bool:
+    """Looks like a person's or a desk's name: a few capitalised words, no sentence."""
+    text = text.strip()
+    if not 3 <= len(text) <= 60 or re.search(r"\d|[!?:;\"“”@]|https?\b|www\.", text):
+        return False
+    words = text.replace(",", " ").split()
+    if not 1 <= len(words) <= 8 or not words[0][:1].isupper():
+        return False
+    if sum(w.lower().strip(".") in _NOT_NAMES for w in words) > len(words) // 3:
+        return False
+    capital = sum(w[:1].isupper() for w in words)
+    return all(_NAME_WORD.match(w) for w in words) and capital * 3 >= len(words) * 2
+
+
+def _clean_name(who: str) -> str | None:
+    who = _NAME_END.split(who, maxsplit=1)[0]
+    who = re.sub(r"^(?:the\s+)?(?:by|and)\s+", "", who.strip(" ,;:-–—"), flags=re.I)
+    who = who.strip(" ,;:-–—")
+    return who if who and name_shaped(who) else None
+
+
+_DATE_LEAD = re.compile(r"\b(?:by|on|posted|published|updated)\s*$", re.I)
+
+
+def byline_author(text: str) -> str | None:
+    """The author a byline line names ("By Jane Doe | Site | date"), or None."""
+    match = _BY.match(text) or _AUTHOR_LABEL.match(text)
+    if match and not _REVIEWED.match(text.strip()):
+        return _clean_name(match["who"])
+    # "Jane Doe · March 12, 2025", "Jane Doe | Dec 12, 2025", "Jane DoeNovember 20, 2007"
+    date = find_date(text)
+    if date is not None and date.start > 0:
+        head = _DATE_LEAD.sub("", text[: date.start])
+        return _clean_name(head)
+    return None
+
+
+def is_dateline(text: str) -> VisibleDate | None:
+    """The date of a line that is mostly a date (and its label, reading time, byline)."""
+    if len(text) > 120:
+        return None
+    found = find_date(text)
+    if found is None:
+        return None
+    rest = text[: found.start] + " " + text[found.end :]
+    rest = re.sub(
+        r"(?i)\b(?:updated|published|posted|last|modified|on|at|by|date|the|and|\d+\s*min\w*"
+        r"(?:\s+read)?|read|[ap]\.?m\.?|[a-z]{2,4}t|utc|gmt|\d{1,2}:\d{2})\b|[\W\d_]+",
+        " ",
+        rest,
+    )
+    words = rest.split()
+    return found if len(words) <= 6 else None
+
+
+@dataclass(frozen=True)
+class Header:
+    """What a page shows above its article; ``end`` is the first line after it."""
+
+    headline: str | None = None
+    author: str | None = None
+    date: VisibleDate | None = None
+    date_text: str | None = None
+    end: int = 0
+
+
+_CONTENTS = re.compile(
+    r"^\W*(?:table of contents?|contents|in this (?:article|guide|post)|jump to(?: section)?"
+    r"|on this page|skip to section|sections?|summary|inhalt|sommaire|índice|indice)\b",
+    re.I,
+)
+_SENTENCE = re.compile(r"[.;]$")
+_CHROME_LINE = re.compile(
+    r"^(?:share|tweet|e-?mail|print|save|copy link|comments?|\d+ comments?|follow|subscribe"
+    r"|table of contents?|contents|in this article|listen|advertisement|skip to|menu|search"
+    r"|home|sign in|log ?in|read more|\d+\s*min(?:ute)?s?(?: read)?|photo|image|credit)\b",
+    re.I,
+)
+_BREADCRUMB = re.compile(r"\s[>»›/]\s")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+# Lines that label, credit or sell rather than name a story.
+_NOT_HEADLINE = re.compile(
+    r"(?:^|\s)(?:reviewed|fact[- ]checked|edited|updated|published|posted|written)(?:\s+(?:by|on))?"
+    r"\W*$|^(?:reading time|read time|listen|credit|image|icon|photo|video|source|no categor)"
+    r"|//|\b(?:getty images|shutterstock|istock|ap photo|reuters)\b"
+    r"|\b(?:editor|writer|reporter|contributor|correspondent|columnist|producer|author)s?$",
+    re.I,
+)
+_CALL_TO_ACTION = re.compile(
+    r"^(?:download|get|learn|subscribe|sign|join|book|request|try|start|explore|view|see|shop|buy"
+    r"|contact|read|watch|listen|follow|click|discover|find|schedule|call|register|apply|claim)\b",
+    re.I,
+)
+_UPDATED_WORD = re.compile(r"updated|modified", re.I)
+_TIME_ONLY = re.compile(r"^\W*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?\W*$", re.I)
+
+
+def headline_score(text: str) -> float:
+    """How much a line reads like a headline; 0 for lines that cannot be one."""
+    words = _WORD.findall(text)
+    if not 2 <= len(words) <= 30 or len(text) > 220:
+        return 0.0
+    if _CHROME_LINE.match(text) or _BREADCRUMB.search(text) or is_dateline(text):
+        return 0.0
+    if _NOT_HEADLINE.search(text) or _TIME_ONLY.match(text):
+        return 0.0
+    if byline_author(text) or text.endswith((":", ",")) or not re.match(r"\W*[\w“\"'‘¿¡]", text):
+        return 0.0
+    score = 1.0
+    if _SENTENCE.search(text):
+        score -= 0.5  # a standfirst or a caption ends like a sentence
+    if len(words) >= 4:
+        score += 0.5
+    if len(words) >= 6:
+        score += 0.2
+    if len(words) > 22:
+        score -= 0.5
+    if len(words) <= 6 and _CALL_TO_ACTION.match(text):
+        score -= 0.7
+    long_words = [w for w in words[1:] if len(w) >= 4 and not w.isdigit()]
+    if long_words and sum(w[0].isupper() for w in long_words) * 3 >= len(long_words) * 2:
+        score += 0.3  # Title Case
+    if not words[0][:1].isupper() and not words[0][:1].isdigit():
+        score -= 0.5
+    return max(score, 0.0)
+
+
+_BARE_BY = re.compile(
+    r"^\W{0,3}(?:(?:(?:written|posted|words|reported|story)\s+)?by|authors?|writer)\W*$", re.I
+)
+_DATE_LABEL = re.compile(
+    r"^\W{0,3}(?:(?:last\s+)?(?:updated|published|posted|modified)(?:\s+(?:on|at))?|date)\W*$", re.I
+)
+
+
+def _fold(text: str) -> str:
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def _marks(texts: list[str], lo: int, hi: int) -> dict[int, tuple[VisibleDate | None, str | None]]:
+    """The byline and date lines in texts[lo:hi]: index → (date, author)."""
+    found: dict[int, tuple[VisibleDate | None, str | None]] = {}
+    for i in range(lo, hi):
+        if i in found:
+            continue  # the name or date under a label line
+        text = texts[i]
+        when = is_dateline(text)
+        who = byline_author(text)
+        if who is not None and when is None and _REVIEWED.search(text):
+            who = None
+        if when is not None or who is not None:
+            found[i] = (when, who)
+        elif _BARE_BY.match(text) and i + 1 < hi and name_shaped(texts[i + 1]):
+            found[i] = (None, None)  # "By" on its own line, the name below it
+            found[i + 1] = (is_dateline(texts[i + 1]), _clean_name(texts[i + 1]))
+        elif _DATE_LABEL.match(text) and i + 1 < hi and (when := is_dateline(texts[i + 1])):
+            label = _UPDATED_WORD.search(text) is not None
+            found[i] = (None, None)  # "Updated on" above the date
+            found[i + 1] = (replace(when, updated=label), None)
+    # A bare name next to a date is a byline; a time next to it is part of it.
+    for i, (when, _) in list(found.items()):
+        if when is None:
+            continue
+        for j in (i - 1, i + 1):
+            if lo <= j < hi and j not in found and _TIME_ONLY.match(texts[j]):
+                found[j] = (None, None)
+        for j in (i - 1, i + 1):
+            if (
+                lo <= j < hi
+                and j not in found
+                and name_shaped(texts[j])
+                and not (_REVIEWED.search(texts[j - 1]) if j > 0 else False)
+            ):
+                found[j] = (None, _clean_name(texts[j]))
+                break
+    return found
+
+
+def _clusters(marks: list[int]) -> list[list[int]]:
+    """Mark lines grouped when at most three lines apart, nearest the article first."""
+    groups: list[list[int]] = []
+    for i in sorted(marks):
+        if groups and i - groups[-1][-1] <= 3:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups[::-1]
+
+
+def read_header(texts: list[str], body_start: int, *, search: int = 45) -> Header:
+    """The header of the article whose first paragraph is ``texts[body_start]``.
+
+    Every line in the ``search`` lines above the paragraph is a candidate
+    headline, judged by its own shape (:func:`headline_score`) and by its
+    surroundings: a byline or date right below (or above) it, the same
+    words shown again close by (a breadcrumb, a repeated heading) raise it;
+    being one item of a menu or a table of contents, being repeated far
+    away (navigation printed twice) or lying far above the paragraph lower
+    it. The byline and date are those next to the headline, else the
+    group of them nearest the paragraph.
+    """
+    lo = max(0, body_start - search)
+    marks = _marks(texts, lo, body_start)
+    where: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        where.setdefault(_fold(text), []).append(i)
+    shapes = {j: headline_score(texts[j]) for j in range(lo, body_start) if j not in marks}
+    # Entries of a table of contents are headings, but of sections.
+    for j in range(lo, body_start):
+        if _CONTENTS.match(texts[j]):
+            k = j + 1
+            while k < body_start and (shapes.get(k, 0) > 0 or k in marks) and k - j <= 40:
+                shapes[k] = 0.0
+                k += 1
+
+    def short(k: int) -> bool:
+        return 0 <= k < len(texts) and k not in marks and len(_WORD.findall(texts[k])) <= 3
+
+    def score(j: int) -> float:
+        value = shapes.get(j, 0.0)
+        if value <= 0:
+            return 0.0
+        places = where.get(_fold(texts[j]), [j])
+        if any(0 < abs(k - j) <= 6 for k in places):
+            value += 0.3  # shown twice close by: breadcrumb and heading
+        value -= 0.4 * min(2, sum(abs(k - j) > 6 for k in places))  # a menu printed twice
+        words = len(_WORD.findall(texts[j]))
+        if words <= 4 and short(j - 1) and short(j + 1):
+            value -= 0.7  # an item of a menu
+        if shapes.get(j - 1, 0) >= 1 and shapes.get(j + 1, 0) >= 1:
+            value -= 0.4  # an entry of a table of contents
+        if shapes.get(j - 1, 0) < 1 and (shapes.get(j + 1, 0) >= 1 or j + 1 in marks):
+            value += 0.3  # the top of the header block: the standfirst comes below
+        if any(k in marks for k in (j + 1, j + 2)):
+            value += 0.6
+        elif any(k in marks for k in (j - 1, j - 2)):
+            value += 0.4
+        return value - 0.02 * (body_start - 1 - j)
+
+    ranked = sorted(((score(j), j) for j in shapes), reverse=True)
+    headline = ranked[0][1] if ranked and ranked[0][0] >= 0.8 else None
+    # The byline group next to the headline, else the nearest to the text.
+    groups = _clusters(list(marks))
+    group: list[int] = []
+    if headline is not None:
+        group = next((g for g in groups if g[0] - 3 <= headline <= g[-1] + 3), [])
+    if not group and groups and groups[0][-1] >= body_start - 8:
+        group = groups[0]
+    dates = [(i, d) for i in group if (d := marks[i][0]) is not None]
+    published = [d for _, d in dates if not d.updated]
+    when = next(iter(published or [d for _, d in dates]), None)
+    names = [who for i in group if (who := marks[i][1])]
+    end = max([*group, headline if headline is not None else -1, body_start - 1]) + 1
+    return Header(
+        headline=texts[headline] if headline is not None else None,
+        author=names[0] if names else None,
+        date=when,
+        date_text=next((texts[i] for i, d in dates if d is when), None),
+        end=end,
+    )
