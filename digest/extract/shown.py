@@ -1,0 +1,151 @@
+"""What a page shows its reader around the headline: byline and date.
+
+The HTML is turned into lines of text the way a reader copying the page
+would get them (one line per block), and the lines around the headline are
+read by the same layout reader as plain-text dumps
+(:mod:`digest.extract.header`). :func:`decide_date` then weighs the date
+shown against the dates declared for machines.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from digest.extract.dates import VisibleDate, parse_datetime, plausible
+from digest.extract.header import read_header
+
+__all__ = ["decide_date", "shown_header", "visible_lines"]
+
+log = logging.getLogger(__name__)
+
+_BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "main",
+        "figure",
+        "figcaption",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "address",
+        "form",
+        "fieldset",
+        "details",
+        "summary",
+        "br",
+        "hr",
+    ]
+)
+_UNSEEN = frozenset(
+    ["script", "style", "noscript", "template", "svg", "head", "select", "option", "button"]
+)
+
+
+def visible_lines(root: Any, *, limit: int = 6000) -> list[str]:
+    """The page's text as a reader copying it would get it: one line per block."""
+    lines: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(buf).split())
+        buf.clear()
+        if text:
+            lines.append(text)
+
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack and len(lines) < limit:
+        el, closing = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if closing:
+            if tag in _BLOCKS:
+                flush()
+            if el.tail:
+                buf.append(el.tail)
+            continue
+        hidden = el.get("hidden") is not None or el.get("aria-hidden") == "true"
+        if not tag or tag in _UNSEEN or hidden or "display:none" in (el.get("style") or ""):
+            if el is not root and el.tail:
+                buf.append(el.tail)
+            continue
+        if tag in _BLOCKS:
+            flush()
+        if el.text:
+            buf.append(el.text)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    flush()
+    return lines
+
+
+_PROSE_END = re.compile(r"[.!?。！？…][\"”’)]*$")
+
+
+def _prose(line: str) -> bool:
+    words = len(line.split())
+    return words >= 25 or (words >= 8 and bool(_PROSE_END.search(line)))
+
+
+def shown_header(tree: Any, title: str | None) -> tuple[str | None, VisibleDate | None]:
+    """(author, date) shown around the headline, read as lines of text."""
+    body = next(iter(tree.iter("body")), None)
+    if body is None or not title:
+        return None, None
+    lines = visible_lines(body)
+    folded = " ".join(title.casefold().split())
+    at = next((i for i, t in enumerate(lines) if " ".join(t.casefold().split()) == folded), None)
+    if at is None:
+        return None, None
+    first = next((i for i in range(at + 1, min(len(lines), at + 60)) if _prose(lines[i])), None)
+    if first is None:
+        return None, None
+    header = read_header(lines, first, search=max(45, first - at + 8))
+    return header.author, header.date
+
+
+def decide_date(shown: VisibleDate | None, declared: list[str | None]) -> str | None:
+    """The publication date to keep, as ISO 8601 text (parsed later with the locale).
+
+    The date the page shows beats the one it declares when they disagree (a
+    template's zero date, a first-draft date); when they agree the declared
+    one is kept for its time and offset. Implausible dates never win.
+    """
+    parsed = [d for d in (parse_datetime(raw) for raw in declared if raw) if d is not None]
+    machine = parsed[0] if parsed else None
+    if shown is None or not plausible(shown.when):
+        return machine.isoformat() if machine else None
+    if machine is None:
+        return shown.when.isoformat()
+    local = machine.astimezone(shown.when.tzinfo) if shown.when.tzinfo else machine
+    if abs((local.date() - shown.when.date()).days) <= (0 if shown.when.tzinfo else 1):
+        return machine.isoformat()
+    log.debug(
+        "date conflict: the page shows %s, declares %s; keeping %s",
+        shown.when.isoformat(),
+        machine.isoformat(),
+        shown.when.isoformat(),
+    )
+    return shown.when.isoformat()
