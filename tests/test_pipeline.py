@@ -112,7 +112,7 @@ def test_feed_run_then_conditional_rerun(server: HTTPServer, tmp_path: Path) -> 
     assert hits(server, "/a/3") == 0  # full content in the feed: the page is never read
     files = stored(config)
     assert len(files) == 3
-    text = next(t for t in files.values() if "title: Linked 1" in t)
+    text = next(t for t in files.values() if "title: Linked one" in t)  # the feed names it
     assert f"url: {server.url_for('/a/1')}\n" in text  # tracking parameter gone
     second = fetch(config)
     assert second.render() == ["Example: not modified since the last run"] and second.ok

@@ -15,7 +15,7 @@ from pathlib import Path
 from digest.config import Config
 from digest.errors import DigestError
 from digest.extract.html import extract_many
-from digest.ingest.assemble import build_article
+from digest.ingest.assemble import build_article, source_name_for
 from digest.ingest.pipeline import read_inputs
 from digest.model import Article, Extracted
 from digest.tags.rules import Taxonomy, default_taxonomy
@@ -55,7 +55,7 @@ def preview_inputs(inputs: list[str], config: Config | None, *, jobs: int = 0) -
             yield Preview(item, None, error=f"{item}: {result}")
             continue
         page_url = url or result.url or result.canonical_url or Path(item).resolve().as_uri()
-        source = result.site_name or (config.site.title if config else "") or ""
+        source = source_name_for(result, url or item)
         article = build_article(result, source=None, source_name=source, url=page_url,
                                 taxonomy=taxonomy, fetched=fetched)
         yield Preview(item, article, result.text)

@@ -106,11 +106,16 @@ def _entry_url(job: Job) -> str:
     return f"{location}#entry-{hashlib.sha1(seed).hexdigest()[:12]}"
 
 
+def _unnamed(source: Source) -> bool:
+    """A source made from a command-line path or URL: its name is its location."""
+    return source.name == source.location or web_url(source.name) is not None
+
+
 def _work(job: Job, taxonomy: Taxonomy | None = None) -> Done | str:
     """Run one job; an error comes back as its one-line message."""
     from digest.archive.fingerprint import simhash
     from digest.extract.html import extract_fragment, extract_page
-    from digest.ingest.assemble import build_article
+    from digest.ingest.assemble import build_article, source_name_for
 
     taxonomy = taxonomy or _WORKER_TAXONOMY
     assert taxonomy is not None, "worker not initialised"
@@ -137,7 +142,12 @@ def _work(job: Job, taxonomy: Taxonomy | None = None) -> Done | str:
         log.debug("extraction crashed on %s", job.url, exc_info=True)
         return f"{job.url or job.source.name}: extraction failed: {type(exc).__name__}: {exc}"
     canonical = _canonical(extracted.canonical_url, url)
-    article = build_article(extracted, source=job.source, source_name=job.source.name, url=url,
+    source_name = job.source.name
+    if _unnamed(job.source):
+        # A path or URL given on the command line names no source: the
+        # publisher the page names does, else the folder or host.
+        source_name = source_name_for(extracted, job.url or job.source.location)
+    article = build_article(extracted, source=job.source, source_name=source_name, url=url,
                             taxonomy=taxonomy, fetched=job.fetched, entry=entry)
     date_missing = bool(entry and entry.date_missing and extracted.published is None)
     article = replace(article, canonical_url=canonical,
