@@ -59,6 +59,10 @@ def _setup_logging(verbose: int, quiet: int) -> None:
         for name in ("httpx", "httpcore", "trafilatura", "htmldate", "courlan", "mkdocs",
                      "jieba", "charset_normalizer", "readability"):
             logging.getLogger(name).setLevel(logging.WARNING if not quiet else logging.ERROR)
+    # Except their routine notes about single pages, which are DEBUG (-v) here.
+    from digest.extract.libnotes import quiet_library_notes
+
+    quiet_library_notes()
 
 
 class DigestGroup(click.Group):

@@ -169,8 +169,11 @@ _WORKER_TAXONOMY: Taxonomy | None = None
 
 
 def _init_worker(taxonomy: Taxonomy) -> None:
+    from digest.extract.libnotes import quiet_library_notes
+
     global _WORKER_TAXONOMY
     _WORKER_TAXONOMY = taxonomy
+    quiet_library_notes()  # a spawned worker has no logging set up: notes would print
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     # Load the extraction stack now, while the parent is still busy fetching,
     # rather than inside the first job.
