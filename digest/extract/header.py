@@ -20,7 +20,15 @@ from dataclasses import dataclass, replace
 
 from digest.extract.dates import VisibleDate, find_date
 
-__all__ = ["Header", "byline_author", "is_dateline", "name_shaped", "read_header"]
+__all__ = [
+    "Header",
+    "byline_author",
+    "byline_parts",
+    "headline_score",
+    "is_dateline",
+    "name_shaped",
+    "read_header",
+]
 
 # "By Jane Doe", "Written by: Jane Doe", "Posted by Jane Doe on …", "Por …".
 _BY = re.compile(
@@ -59,6 +67,18 @@ _NOT_NAMES = frozenset(
 )
 
 
+# Job titles: "Audrey Huang, Print Managing Editor" names a role, not a site.
+_ROLE = re.compile(
+    r"\b(?:editor|writer|reporter|correspondent|contributor|columnist|director|manager|ceo|cto"
+    r"|founder|president|officer|producer|analyst|specialist|intern|professor|author|head of"
+    r"|vp|chief)s?\b",
+    re.I,
+)
+_CREDENTIAL = re.compile(r"^(?:[A-Z][A-Za-z]?\.?){1,3}[A-Z]\.?$|^(?:Ph\.?D|M\.?D|Jr|Sr|III?)\.?$")
+# Separators between the parts of a one-line byline.
+_PARTS = re.compile(r"\s*[|•·●・]\s*|\s+[-–—]\s+")
+
+
 def name_shaped(text: str) -> bool:
     """Looks like a person's or a desk's name: a few capitalised words, no sentence."""
     text = text.strip()
@@ -69,6 +89,10 @@ def name_shaped(text: str) -> bool:
         return False
     if sum(w.lower().strip(".") in _NOT_NAMES for w in words) > len(words) // 3:
         return False
+    if len(words) >= 2 and _ROLE.search(text) and "," not in text:
+        return False  # "Junior Affiliate Content Writer"
+    if _CALL_TO_ACTION.match(text):
+        return False  # "Order Now", "Request Demo"
     capital = sum(w[:1].isupper() for w in words)
     return all(_NAME_WORD.match(w) for w in words) and capital * 3 >= len(words) * 2
 
@@ -80,20 +104,51 @@ def _clean_name(who: str) -> str | None:
     return who if who and name_shaped(who) else None
 
 
+def _affiliation(name: str) -> tuple[str, str | None]:
+    """ "Guo Yi, China Daily" → ("Guo Yi", "China Daily"); a role is dropped, degrees
+    and lists of names ("A, B and C") are kept whole."""
+    pieces = [p.strip() for p in name.split(",")]
+    if len(pieces) != 2 or re.search(r"\band\b|&", name):
+        return name, None
+    tail = pieces[1]
+    if all(_CREDENTIAL.match(w) for w in tail.split()):
+        return name, None  # "Jane Doe, MD"
+    if _ROLE.search(tail):
+        return pieces[0], None
+    return (pieces[0], tail) if len(tail.split()) >= 2 else (name, None)
+
+
 _DATE_LEAD = re.compile(r"\b(?:by|on|posted|published|updated)\s*$", re.I)
+_LABEL = re.compile(r"(?i)^(?:by\b|updated|published|posted|last updated|modified)")
+
+
+def byline_parts(text: str) -> tuple[str | None, str | None]:
+    """(author, site) a byline line names: "By Jane Doe | The Gazette | date"."""
+    match = _BY.match(text) or _AUTHOR_LABEL.match(text)
+    if match and not _REVIEWED.match(text.strip()):
+        rest = match["who"]
+    else:
+        # "Jane Doe · March 12, 2025", "Jane Doe | Dec 12, 2025", "Jane DoeNovember 20, 2007"
+        date = find_date(text)
+        if date is None or date.start == 0:
+            return None, None
+        rest = _DATE_LEAD.sub("", text[: date.start])
+    name = _clean_name(rest)
+    if name is None:
+        return None, None
+    name, site = _affiliation(name)
+    for part in _PARTS.split(rest)[1:]:
+        part = part.strip(" ,;:")
+        if site or not part or find_date(part) or _LABEL.match(part) or _ROLE.search(part):
+            continue
+        if name_shaped(part):
+            site = part
+    return name, site
 
 
 def byline_author(text: str) -> str | None:
     """The author a byline line names ("By Jane Doe | Site | date"), or None."""
-    match = _BY.match(text) or _AUTHOR_LABEL.match(text)
-    if match and not _REVIEWED.match(text.strip()):
-        return _clean_name(match["who"])
-    # "Jane Doe · March 12, 2025", "Jane Doe | Dec 12, 2025", "Jane DoeNovember 20, 2007"
-    date = find_date(text)
-    if date is not None and date.start > 0:
-        head = _DATE_LEAD.sub("", text[: date.start])
-        return _clean_name(head)
-    return None
+    return byline_parts(text)[0]
 
 
 def is_dateline(text: str) -> VisibleDate | None:
@@ -122,6 +177,7 @@ class Header:
     author: str | None = None
     date: VisibleDate | None = None
     date_text: str | None = None
+    site: str | None = None  # the publisher a byline names ("By Jane Doe | The Gazette")
     end: int = 0
 
 
@@ -151,11 +207,29 @@ _NOT_HEADLINE = re.compile(
 )
 _CALL_TO_ACTION = re.compile(
     r"^(?:download|get|learn|subscribe|sign|join|book|request|try|start|explore|view|see|shop|buy"
-    r"|contact|read|watch|listen|follow|click|discover|find|schedule|call|register|apply|claim)\b",
+    r"|contact|read|watch|listen|follow|click|discover|find|schedule|call|register|apply|claim"
+    r"|order|log|shop|donate|upgrade|go)\b",
     re.I,
 )
 _UPDATED_WORD = re.compile(r"updated|modified", re.I)
 _TIME_ONLY = re.compile(r"^\W*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{2,4})?\W*$", re.I)
+
+
+# Words of share rows, buttons and counters: a line made of them is chrome.
+_CHROME_WORDS = frozenset(
+    re.split(
+        r"\s+",
+        "facebook twitter x linkedin whatsapp email e mail copy link url copied share print reddit"
+        " pinterest telegram messenger wechat weibo flipboard pocket tumblr sms close open panel"
+        " menu toggle navigation button back this article story post page comments comment save"
+        " bookmark follow us on via k m",
+    )
+)
+
+
+def _chrome_row(words: list[str]) -> bool:
+    plain = [w.lower() for w in words if not w.isdigit()]
+    return not plain or sum(w in _CHROME_WORDS for w in plain) * 3 >= len(plain) * 2
 
 
 def headline_score(text: str) -> float:
@@ -163,6 +237,8 @@ def headline_score(text: str) -> float:
     words = _WORD.findall(text)
     if not 2 <= len(words) <= 30 or len(text) > 220:
         return 0.0
+    if sum(len(w) >= 2 and not w[0].isdigit() for w in words) < 2 or _chrome_row(words):
+        return 0.0  # "84.1K", "Copy Link URLCopied!", "Close share panel"
     if _CHROME_LINE.match(text) or _BREADCRUMB.search(text) or is_dateline(text):
         return 0.0
     if _NOT_HEADLINE.search(text) or _TIME_ONLY.match(text):
@@ -200,42 +276,80 @@ def _fold(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
-def _marks(texts: list[str], lo: int, hi: int) -> dict[int, tuple[VisibleDate | None, str | None]]:
-    """The byline and date lines in texts[lo:hi]: index → (date, author)."""
-    found: dict[int, tuple[VisibleDate | None, str | None]] = {}
+@dataclass(frozen=True)
+class _Mark:
+    """A byline or date line: what it says (all None for a label line)."""
+
+    date: VisibleDate | None = None
+    author: str | None = None
+    site: str | None = None
+
+
+# Words of publishers' names: "China Daily", "Tech Gazette", "The Go Blog".
+_PUBLISHER = re.compile(
+    r"\b(?:daily|news|times|post|journal|herald|tribune|gazette|media|press|magazine|blog"
+    r"|network|group|inc|ltd|llc|agency|bureau|weekly|wire|radio|tv|television|channel|online"
+    r"|digital|insider|today|chronicle|observer|guardian|telegraph|standard|express|mail|review"
+    r"|monitor|courier|reporter|newsroom|desk)\b",
+    re.I,
+)
+
+
+def _stacked_names(texts: list[str], i: int, lo: int, hi: int, taken: set[int]) -> list[int]:
+    """The name lines of a date line's byline: the one right above it (else right
+    below), and above that the author when the nearer line names a publisher
+    ("Guo Yi" / "China Daily" / "Updated 2025-01-21")."""
+    for j in (i - 1, i + 1):
+        if not (lo <= j < hi) or j in taken or not name_shaped(texts[j]):
+            continue
+        if j > 0 and _REVIEWED.search(texts[j - 1]):
+            continue
+        k = j - 1
+        if (
+            j == i - 1
+            and _PUBLISHER.search(texts[j])
+            and k >= lo
+            and k not in taken
+            and name_shaped(texts[k])
+            and not _PUBLISHER.search(texts[k])
+        ):
+            return [k, j]
+        return [j]
+    return []
+
+
+def _marks(texts: list[str], lo: int, hi: int) -> dict[int, _Mark]:
+    """The byline and date lines in texts[lo:hi], by index."""
+    found: dict[int, _Mark] = {}
     for i in range(lo, hi):
         if i in found:
             continue  # the name or date under a label line
         text = texts[i]
         when = is_dateline(text)
-        who = byline_author(text)
+        who, site = byline_parts(text)
         if who is not None and when is None and _REVIEWED.search(text):
-            who = None
+            who = site = None
         if when is not None or who is not None:
-            found[i] = (when, who)
+            found[i] = _Mark(when, who, site)
         elif _BARE_BY.match(text) and i + 1 < hi and name_shaped(texts[i + 1]):
-            found[i] = (None, None)  # "By" on its own line, the name below it
-            found[i + 1] = (is_dateline(texts[i + 1]), _clean_name(texts[i + 1]))
+            found[i] = _Mark()  # "By" on its own line, the name below it
+            name, site = _affiliation(_clean_name(texts[i + 1]) or texts[i + 1])
+            found[i + 1] = _Mark(is_dateline(texts[i + 1]), name, site)
         elif _DATE_LABEL.match(text) and i + 1 < hi and (when := is_dateline(texts[i + 1])):
             label = _UPDATED_WORD.search(text) is not None
-            found[i] = (None, None)  # "Updated on" above the date
-            found[i + 1] = (replace(when, updated=label), None)
-    # A bare name next to a date is a byline; a time next to it is part of it.
-    for i, (when, _) in list(found.items()):
-        if when is None:
+            found[i] = _Mark()  # "Updated on" above the date
+            found[i + 1] = _Mark(replace(when, updated=label))
+    # Bare names next to a date are a byline; a time next to it is part of it.
+    for i, mark in list(found.items()):
+        if mark.date is None:
             continue
         for j in (i - 1, i + 1):
             if lo <= j < hi and j not in found and _TIME_ONLY.match(texts[j]):
-                found[j] = (None, None)
-        for j in (i - 1, i + 1):
-            if (
-                lo <= j < hi
-                and j not in found
-                and name_shaped(texts[j])
-                and not (_REVIEWED.search(texts[j - 1]) if j > 0 else False)
-            ):
-                found[j] = (None, _clean_name(texts[j]))
-                break
+                found[j] = _Mark()
+        names = _stacked_names(texts, i, lo, hi, set(found))
+        for k, j in enumerate(names):
+            name, site = _affiliation(_clean_name(texts[j]) or texts[j])
+            found[j] = _Mark(author=name, site=site) if k == 0 else _Mark(site=texts[j])
     return found
 
 
@@ -309,15 +423,17 @@ def read_header(texts: list[str], body_start: int, *, search: int = 45) -> Heade
         group = next((g for g in groups if g[0] - 3 <= headline <= g[-1] + 3), [])
     if not group and groups and groups[0][-1] >= body_start - 8:
         group = groups[0]
-    dates = [(i, d) for i in group if (d := marks[i][0]) is not None]
+    dates = [(i, d) for i in group if (d := marks[i].date) is not None]
     published = [d for _, d in dates if not d.updated]
     when = next(iter(published or [d for _, d in dates]), None)
-    names = [who for i in group if (who := marks[i][1])]
+    names = [who for i in group if (who := marks[i].author)]
+    sites = [site for i in group if (site := marks[i].site)]
     end = max([*group, headline if headline is not None else -1, body_start - 1]) + 1
     return Header(
         headline=texts[headline] if headline is not None else None,
         author=names[0] if names else None,
         date=when,
         date_text=next((texts[i] for i, d in dates if d is when), None),
+        site=sites[0] if sites else None,
         end=end,
     )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from digest.extract.dates import find_date, locale_offset, parse_datetime
-from digest.extract.header import byline_author
+from digest.extract.header import byline_parts
 from digest.extract.language import guess_language
 from digest.extract.shown import decide_date, shown_header
 from digest.extract.titles import choose_title, clean_text
@@ -274,12 +274,6 @@ def parse_byline(line: str) -> tuple[str | None, str | None, str | None]:
 
     "By Guo Yi | China Daily | Updated: 2025-01-21 06:17" names all three.
     """
-    author = byline_author(line)
+    author, site = byline_parts(line)
     found = find_date(line)
-    stamp = line[found.start :].strip() if found else None
-    site = None
-    for part in [p.strip() for p in re.split(r"\s*[|·•]\s*", line) if p.strip()][1:]:
-        if find_date(part) is None and not re.match(r"(?i)by\b|updated|published", part):
-            site = part
-            break
-    return author, site, stamp
+    return author, site, line[found.start :].strip() if found else None

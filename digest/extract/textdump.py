@@ -25,7 +25,7 @@ from digest.extract.boilerplate import is_trailer_text
 from digest.extract.dates import locale_offset, plausible
 from digest.extract.header import byline_author, headline_score, is_dateline, read_header
 from digest.extract.markdown import markdown_to_text
-from digest.extract.meta import guess_language, is_stuffed_title, parse_byline
+from digest.extract.meta import guess_language, is_stuffed_title
 from digest.extract.textlines import (
     BAD,
     CJK,
@@ -181,16 +181,14 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
     if 0 <= echo < first and first - echo <= _NEAR + 2:
         title = lines[echo].text
         head = replace(head, end=max(head.end, echo + 1))
-    author = head.author
-    site = section = caption = None
-    for i in range(max(0, first - 14), first + 1):
+    author, site = head.author, head.site
+    section = caption = None
+    for i in range(max(0, first - 30), first + 1):
         crumb = _BREADCRUMB.match(texts[i])
         if crumb:
             section = " / ".join(
                 p.strip() for p in re.split(r"[/>»›]", crumb.group(1)) if p.strip()
             )
-        if head.date_text and texts[i] == head.date_text:
-            _, site, _ = parse_byline(texts[i])
     body = [lines[i] for i in kept]
     # A photo caption opens the run: keep it, but as a caption.
     if body and _CAPTION.search(body[0].text):

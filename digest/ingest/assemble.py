@@ -142,7 +142,11 @@ def build_article(
     author = one_line(extracted.author) or one_line(entry.author if entry else None)
     text = extracted.text
     tags = classify(taxonomy, title, text)
-    summary = one_line(extracted.description) or one_line(summarize(text)) or ""
+    lead = text
+    caption = one_line(extracted.image_caption)
+    if caption and text.lstrip().startswith(caption[:40]):
+        lead = text.lstrip()[len(caption) :]  # the photo's caption is not the story's start
+    summary = one_line(extracted.description) or one_line(summarize(lead)) or ""
     return Article(
         title=title,
         url=url,
