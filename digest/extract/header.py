@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from digest.extract.dates import VisibleDate, find_date
 
@@ -27,6 +28,7 @@ __all__ = [
     "headline_score",
     "is_dateline",
     "name_shaped",
+    "places",
     "read_header",
 ]
 
@@ -122,6 +124,7 @@ _DATE_LEAD = re.compile(r"\b(?:by|on|posted|published|updated)\s*$", re.I)
 _LABEL = re.compile(r"(?i)^(?:by\b|updated|published|posted|last updated|modified)")
 
 
+@lru_cache(maxsize=4096)
 def byline_parts(text: str) -> tuple[str | None, str | None]:
     """(author, site) a byline line names: "By Jane Doe | The Gazette | date"."""
     match = _BY.match(text) or _AUTHOR_LABEL.match(text)
@@ -151,6 +154,7 @@ def byline_author(text: str) -> str | None:
     return byline_parts(text)[0]
 
 
+@lru_cache(maxsize=4096)
 def is_dateline(text: str) -> VisibleDate | None:
     """The date of a line that is mostly a date (and its label, reading time, byline)."""
     if len(text) > 120:
@@ -232,6 +236,7 @@ def _chrome_row(words: list[str]) -> bool:
     return not plain or sum(w in _CHROME_WORDS for w in plain) * 3 >= len(plain) * 2
 
 
+@lru_cache(maxsize=4096)
 def headline_score(text: str) -> float:
     """How much a line reads like a headline; 0 for lines that cannot be one."""
     words = _WORD.findall(text)
@@ -364,7 +369,21 @@ def _clusters(marks: list[int]) -> list[list[int]]:
     return groups[::-1]
 
 
-def read_header(texts: list[str], body_start: int, *, search: int = 45) -> Header:
+def places(texts: list[str]) -> dict[str, list[int]]:
+    """Where each line's words occur on the page (for :func:`read_header`)."""
+    where: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        where.setdefault(_fold(text), []).append(i)
+    return where
+
+
+def read_header(
+    texts: list[str],
+    body_start: int,
+    *,
+    search: int = 45,
+    where: dict[str, list[int]] | None = None,
+) -> Header:
     """The header of the article whose first paragraph is ``texts[body_start]``.
 
     Every line in the ``search`` lines above the paragraph is a candidate
@@ -378,9 +397,7 @@ def read_header(texts: list[str], body_start: int, *, search: int = 45) -> Heade
     """
     lo = max(0, body_start - search)
     marks = _marks(texts, lo, body_start)
-    where: dict[str, list[int]] = {}
-    for i, text in enumerate(texts):
-        where.setdefault(_fold(text), []).append(i)
+    where = where if where is not None else places(texts)
     shapes = {j: headline_score(texts[j]) for j in range(lo, body_start) if j not in marks}
     # Entries of a table of contents are headings, but of sections.
     for j in range(lo, body_start):

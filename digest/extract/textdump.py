@@ -23,7 +23,13 @@ from digest.errors import ExtractError
 from digest.escape import md_text
 from digest.extract.boilerplate import is_trailer_text
 from digest.extract.dates import locale_offset, plausible
-from digest.extract.header import byline_author, headline_score, is_dateline, read_header
+from digest.extract.header import (
+    byline_author,
+    headline_score,
+    is_dateline,
+    places,
+    read_header,
+)
 from digest.extract.markdown import markdown_to_text
 from digest.extract.meta import guess_language, is_stuffed_title
 from digest.extract.textlines import (
@@ -31,6 +37,7 @@ from digest.extract.textlines import (
     CJK,
     GOOD,
     NEARGOOD,
+    SHORT,
     Line,
     classify,
     headline_at,
@@ -46,6 +53,11 @@ _ALNUM = re.compile(r"[^\W_]")  # a line with no letter or digit carries no text
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _CAPTION = re.compile(
     r"\[(?:photo|image|picture|file photo)[^\]]*\]|\((?:photo|image)[^)]*\)", re.I
+)
+# Photo credits on a line of their own: "Image: Courtesy of …", "Photo: Shutterstock".
+_CREDIT = re.compile(
+    r"^(?:image|photo|photograph|picture|credit|courtesy|illustration)s?(?: credits?)?\s*[:：]",
+    re.I,
 )
 _ENDS_SENTENCE = re.compile(r"[.!?。！？…][\"”’)]*$")
 _BREADCRUMB = re.compile(r"^(?:home|homepage)\s*[/>»›]\s*(.+)$", re.I)
@@ -117,6 +129,7 @@ def _article_span(
     kinds = [is_end(line) for line in lines]
     scores = [-_BARRIER if k == 1 else v for k, v in zip(kinds, scores, strict=True)]
     texts = [line.text for line in lines]
+    where = places(texts)
     marks = [i + 1 for i, line in enumerate(lines) if line.mark][:60]
     starts = sorted({0, *marks, *([echo + 1] if echo >= 0 else [])})
     best, span, closed = float("-inf"), (0, 0), len(lines)
@@ -137,7 +150,7 @@ def _article_span(
         if start == echo + 1 and s <= _NEAR and total > 0:
             total += _HEADED
         elif start > 0 and s <= _NEAR and total > 0:
-            head = read_header(texts, start + s)
+            head = read_header(texts, start + s, where=where)
             if head.headline and (head.author or head.date):
                 total += _HEADED
         if total > best:
@@ -200,8 +213,15 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
     # the site speaking (contact, disclaimer, subscribe) at the bottom.
     while body and (body[0].mark or body[0].text == title):
         body = body[1:]
-    while body and (is_trailer_text(body[-1].text) or body[-1].cls == BAD):
+    # An article ends with prose: short lines after its last sentence are a
+    # byline box, a sources list heading or a call to action.
+    while body and (
+        is_trailer_text(body[-1].text)
+        or body[-1].cls == BAD
+        or (body[-1].cls == SHORT and not _ENDS_SENTENCE.search(body[-1].text))
+    ):
         body = body[:-1]
+    body = [line for line in body if not _CREDIT.match(line.text)]
     paragraphs = [md_text(line.text) for line in body]
     if caption:
         paragraphs.insert(0, f"*{md_text(caption)}*")

@@ -338,4 +338,5 @@ def is_end(line: Line) -> int:
     stories, comment forms), 1 for one that may also stand above it, else 0."""
     if line.weight >= 9 or not _END.match(line.text):
         return 0
-    return 1 if _WEAK_END.match(line.text) else 2
+    # "Related:", "Also read:" introduce a box of links inside the article.
+    return 1 if _WEAK_END.match(line.text) or line.text.rstrip().endswith(":") else 2
