@@ -323,8 +323,9 @@ def _stacked_names(texts: list[str], i: int, lo: int, hi: int, taken: set[int]) 
     return []
 
 
-def _marks(texts: list[str], lo: int, hi: int) -> dict[int, _Mark]:
-    """The byline and date lines in texts[lo:hi], by index."""
+def _marks(texts: list[str], lo: int, hi: int, bare_names: bool = True) -> dict[int, _Mark]:
+    """The byline and date lines in texts[lo:hi], by index (with ``bare_names``,
+    a name-shaped line next to a date counts as its byline)."""
     found: dict[int, _Mark] = {}
     for i in range(lo, hi):
         if i in found:
@@ -351,7 +352,7 @@ def _marks(texts: list[str], lo: int, hi: int) -> dict[int, _Mark]:
         for j in (i - 1, i + 1):
             if lo <= j < hi and j not in found and _TIME_ONLY.match(texts[j]):
                 found[j] = _Mark()
-        names = _stacked_names(texts, i, lo, hi, set(found))
+        names = _stacked_names(texts, i, lo, hi, set(found)) if bare_names else []
         for k, j in enumerate(names):
             name, site = _affiliation(_clean_name(texts[j]) or texts[j])
             found[j] = _Mark(author=name, site=site) if k == 0 else _Mark(site=texts[j])
@@ -383,6 +384,7 @@ def read_header(
     *,
     search: int = 45,
     where: dict[str, list[int]] | None = None,
+    bare_names: bool = True,
 ) -> Header:
     """The header of the article whose first paragraph is ``texts[body_start]``.
 
@@ -396,7 +398,7 @@ def read_header(
     group of them nearest the paragraph.
     """
     lo = max(0, body_start - search)
-    marks = _marks(texts, lo, body_start)
+    marks = _marks(texts, lo, body_start, bare_names)
     where = where if where is not None else places(texts)
     shapes = {j: headline_score(texts[j]) for j in range(lo, body_start) if j not in marks}
     # Entries of a table of contents are headings, but of sections.

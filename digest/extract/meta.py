@@ -3,12 +3,20 @@
 Declared metadata comes from JSON-LD, then OpenGraph, then meta tags: that
 is the order of trust among them (structured data is written for machines,
 OpenGraph for link previews, plain meta tags are often stale templates).
-What the page *shows* is read from its layout (:mod:`digest.extract.header`):
-the visible headline, byline and date around the ``<h1>``. Where the two
-disagree the visible one wins (a template's zero date, an SEO title, an
-organisation named as author), and the conflict is logged; where they agree
-the declared value is kept for its precision (time and offset). Meta
-keywords are never read: they are SEO material, not a description.
+What the page *shows* is read from its layout (:mod:`digest.extract.shown`):
+the visible headline and the byline and date around it.
+
+- Title: the visible headline when another candidate confirms it, else the
+  preview titles with the site's name cut off (:mod:`digest.extract.titles`).
+- Date: a shown date beats a declared one that disagrees (a template's zero
+  date, a first draft's date), unless it is labelled as an update of an
+  earlier declared date; an agreeing declared date is kept for its time and
+  offset; implausible dates never win. Conflicts are logged.
+- Author: a JSON-LD person, then the author the markup names (rel, itemprop,
+  "author"/"byline" classes), then a visible "By …" line, then meta tags,
+  then a JSON-LD organisation.
+
+Meta keywords are never read: they are SEO material, not a description.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from typing import Any
 from digest.extract.dates import find_date, locale_offset, parse_datetime
 from digest.extract.header import byline_parts
 from digest.extract.language import guess_language
-from digest.extract.shown import decide_date, shown_header
+from digest.extract.shown import decide_date, markup_author, shown_header
 from digest.extract.titles import choose_title, clean_text
 
 __all__ = [
@@ -220,8 +228,9 @@ def read_meta(tree: Any) -> PageMeta:
     shown_author, shown_date = shown_header(tree, title)
     person = _names(ld.get("author"), people=True)
     author = (
-        shown_author
-        or person
+        person
+        or markup_author(tree)
+        or shown_author
         or clean_text(meta.get("author"))
         or clean_text(meta.get("dc.creator"))
         or _names(ld.get("author"), people=False)

@@ -13,10 +13,12 @@ import logging
 import re
 from typing import Any
 
-from digest.extract.dates import VisibleDate, parse_datetime, plausible
-from digest.extract.header import read_header
+from lxml import etree
 
-__all__ = ["decide_date", "shown_header", "visible_lines"]
+from digest.extract.dates import VisibleDate, parse_datetime, plausible
+from digest.extract.header import byline_parts, read_header
+
+__all__ = ["decide_date", "markup_author", "shown_header", "visible_lines"]
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +124,29 @@ def shown_header(tree: Any, title: str | None) -> tuple[str | None, VisibleDate 
     first = next((i for i in range(at + 1, min(len(lines), at + 60)) if _prose(lines[i])), None)
     if first is None:
         return None, None
-    header = read_header(lines, first, search=max(45, first - at + 8))
+    # Markup names the author better than a bare name next to a date does.
+    header = read_header(lines, first, search=max(45, first - at + 8), bare_names=False)
     return header.author, header.date
+
+
+_AUTHOR_MARKUP = etree.XPath(
+    "//body//*[@rel='author' or @itemprop='author' or contains(@class, 'author')"
+    " or contains(@class, 'byline') or contains(@class, 'Author') or contains(@class, 'Byline')"
+    " or starts-with(@href, '/author/') or contains(@href, '/author/')]"
+)
+
+
+def markup_author(tree: Any) -> str | None:
+    """The author the page's markup names (rel/itemprop/class "author", an /author/ link)."""
+    for el in _AUTHOR_MARKUP(tree)[:30]:
+        named = el.xpath(".//*[@itemprop='name']")
+        text = " ".join("".join((named[0] if named else el).itertext()).split())
+        if not text or len(text) > 80:
+            continue
+        who, _site = byline_parts(text if re.match(r"(?i)\W*by\b", text) else f"By {text}")
+        if who and len(who.split()) <= 6:
+            return who
+    return None
 
 
 def decide_date(shown: VisibleDate | None, declared: list[str | None]) -> str | None:
@@ -142,6 +165,8 @@ def decide_date(shown: VisibleDate | None, declared: list[str | None]) -> str | 
     local = machine.astimezone(shown.when.tzinfo) if shown.when.tzinfo else machine
     if abs((local.date() - shown.when.date()).days) <= (0 if shown.when.tzinfo else 1):
         return machine.isoformat()
+    if shown.updated and local.replace(tzinfo=None) < shown.when.replace(tzinfo=None):
+        return machine.isoformat()  # the page shows its update; it was published before
     log.debug(
         "date conflict: the page shows %s, declares %s; keeping %s",
         shown.when.isoformat(),
