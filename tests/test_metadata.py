@@ -233,6 +233,9 @@ def test_a_file_path_is_never_a_title_or_a_source(digest_in, tmp_path: Path, fix
     assert "A journey from TikTok to RedNote is a story of talks" in titles
     assert not any("file:" in t or "/" in t or t.endswith(".txt") for t in titles)
     assert sorted(sources) == ["China Daily", "saved"]
+    again = digest_in("add", "saved/page.txt")  # already stored: the path is no new source
+    assert again.exit_code == 0 and "1 already stored" in again.output
+    assert sorted(s for f in stored(tmp_path).values() for s in f["sources"]) == sorted(sources)
 
 
 def test_extract_prints_no_library_notes(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ from digest.escape import web_url
 from digest.fetch.feeds import STREAM_MIN, iter_feed
 from digest.fetch.http import Fetcher, Response
 from digest.fetch.urls import canonicalize, url_keys
-from digest.ingest.workers import Done, Job, WorkerPool
+from digest.ingest.workers import Done, Job, WorkerPool, unnamed
 from digest.model import Article, Entry, Source, SourceKind
 
 __all__ = ["RunSummary", "SourceSummary", "add_inputs", "read_inputs", "run_fetch"]
@@ -427,13 +427,15 @@ class _Run:
     async def page(self, source: Source, url: str, entry: Entry | None, tally: _Tally,
                    *, trusted: bool, keys: tuple[str, ...] | None = None) -> None:
         keys = url_keys(url) if keys is None else keys
-        if entry is None and await self.db(self.known, keys, source.name):
+        # A page typed on the command line is no source to list in `sources:`.
+        carrier = "" if unnamed(source) else source.name
+        if entry is None and await self.db(self.known, keys, carrier):
             tally.existing += 1
             return
         waiting = [self.inflight[k] for k in keys if k in self.inflight]
         if waiting:
             await asyncio.gather(*(event.wait() for event in waiting))
-            if await self.db(self.known, keys, source.name):
+            if await self.db(self.known, keys, carrier):
                 tally.existing += 1
                 return
         event = asyncio.Event()
@@ -467,7 +469,7 @@ class _Run:
             raise SourceError(f"{root}: no such file or folder")
         for path in _page_files(root):
             uri = path.resolve().as_uri()
-            if await self.db(self.known, (uri,), source.name):
+            if await self.db(self.known, (uri,), "" if unnamed(source) else source.name):
                 tally.existing += 1
                 continue
             try:

@@ -36,7 +36,7 @@ from digest.fetch.urls import canonicalize, url_keys
 from digest.model import Article, Entry, Extracted, Source
 from digest.tags.rules import Taxonomy
 
-__all__ = ["Done", "Job", "WorkerPool"]
+__all__ = ["Done", "Job", "WorkerPool", "unnamed"]
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def _entry_url(job: Job) -> str:
     return f"{location}#entry-{hashlib.sha1(seed).hexdigest()[:12]}"
 
 
-def _unnamed(source: Source) -> bool:
+def unnamed(source: Source) -> bool:
     """A source made from a command-line path or URL: its name is its location."""
     return source.name == source.location or web_url(source.name) is not None
 
@@ -143,7 +143,7 @@ def _work(job: Job, taxonomy: Taxonomy | None = None) -> Done | str:
         return f"{job.url or job.source.name}: extraction failed: {type(exc).__name__}: {exc}"
     canonical = _canonical(extracted.canonical_url, url)
     source_name = job.source.name
-    if _unnamed(job.source):
+    if unnamed(job.source):
         # A path or URL given on the command line names no source: the
         # publisher the page names does, else the folder or host.
         source_name = source_name_for(extracted, job.url or job.source.location)
