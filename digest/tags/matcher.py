@@ -25,48 +25,19 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, repeat
+from itertools import compress, repeat
 from itertools import count as _positions
 from typing import Any
 
+from digest.tags import text as _text
 from digest.tags.rules import TagDef
 
 __all__ = ["Matcher", "Scan"]
 
-# Latin, Greek and Cyrillic words; CJK characters are left out on purpose
-# (they have no spaces between words and are matched as substrings instead).
-_WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+")
-
-
-def _separator(byte: int) -> bool:
-    """Whether a UTF-8 byte is (or leads a character that is) outside _WORD."""
-    if byte < 0x80:
-        return not chr(byte).isalnum()
-    # Lead bytes of 2-byte characters outside U+00C0-U+04FF, and of all longer
-    # ones; C9 and CD lead both word and non-word characters (see _words).
-    return byte == 0xC2 or 0xCA <= byte <= 0xCC or 0xD4 <= byte <= 0xDF or byte >= 0xE0
-
-
-# Byte tables for _words: separators become spaces (and, in _LOWER, A-Z a-z).
-_KEEP = bytes(32 if _separator(i) else i for i in range(256))
-_LOWER = bytes(32 if _separator(i) else i + 32 if 65 <= i <= 90 else i for i in range(256))
-# One byte a character once the continuation bytes (80-BF) are deleted: "a"
-# for a character of a word, a space for a separator (see _paragraph_starts).
-_SHAPE = bytes(32 if _separator(i) else 97 for i in range(256))
-_TAILS = bytes(range(0x80, 0xC0))
-# Every byte but the lead bytes of the CJK ranges: texts without one skip _CJK.
-_NOT_CJK_LEAD = bytes(i for i in range(256) if not (0xE3 <= i <= 0xED or i == 0xEF))
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-_CJK_RUN = re.compile(_CJK.pattern + "+")
 _REGIONS = ("title", "lead", "body")
 Counter = dict["_Entry", int]  # phrase entry -> number of matches in one region
 _Counts = tuple[Counter, Counter, Counter]
 Hit = tuple[str, str, int, float]  # phrase, region, matches, points
-# Paragraphs are separated by blank lines (holding at most spaces or tabs);
-# blank lines before the first and after the last do not make paragraphs.
-_BLANK = " \t\r\f\v\n"
-_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n[ \t\r\f\v\n]*(?=[^ \t\r\f\v\n])")
-_LEAD_MIN, _LEAD_MAX = 100, 300  # the lead: the first paragraph, within these bounds
 _REPEAT = 0.5  # n matches of one phrase in one place count as n ** _REPEAT
 
 
@@ -175,8 +146,8 @@ class Matcher:
             return
         star = text.endswith("*")
         core = text.rstrip("*").strip()
-        words = _WORD.findall(core)
-        if _CJK.search(core) or not words or sum(map(len, words)) < sum(
+        words = _text.WORD.findall(core)
+        if _text.CJK.search(core) or not words or sum(map(len, words)) < sum(
             c.isalnum() for c in core
         ):
             lit = core.lower()
@@ -241,7 +212,7 @@ class Matcher:
         local = self.local_channels
         if title:
             in_title = counts[0]
-            for _, e in self._scan_words(_words(title, lower=False)) + self._scan_other(
+            for _, e in self._scan_words(_text.words(title, lower=False)) + self._scan_other(
                 title
             )[0]:
                 if e.channel in local:
@@ -250,9 +221,9 @@ class Matcher:
                     in_title[e] = in_title.get(e, 0) + 1
         if text:
             # The text is split into words once; the lead is a word count.
-            end = _lead_end(text)
-            split = len(_words(text[:end], lower=False))
-            words = _words(text, lower=False)
+            end = _text.lead_end(text)
+            split = len(_text.words(text[:end], lower=False))
+            words = _text.words(text, lower=False)
             other, cjk_words = self._scan_other(text)
             scan.words = len(words) + cjk_words
             lead, body = counts[1], counts[2]
@@ -303,7 +274,7 @@ class Matcher:
         if not todo:
             placed = [(region, 0, e) for region, _, e in every]
         else:
-            starts, spans = _paragraph_starts(text)
+            starts, spans = _text.paragraph_starts(text)
             placed = [(region, 0 if i < 0 else bisect_right(starts, i) - 1, e)
                       for region, i, e in held]
             placed += [(region, bisect_right(spans, at) - 1, e) for region, at, e in held_cjk]
@@ -389,10 +360,10 @@ class Matcher:
         found: list[tuple[int, _Entry]] = []
         if (
             not text.isascii()
-            and text.encode("utf-8", "surrogatepass").translate(None, _NOT_CJK_LEAD)
-            and _CJK.search(text)
+            and text.encode("utf-8", "surrogatepass").translate(None, _text.NOT_CJK_LEAD)
+            and _text.CJK.search(text)
         ):
-            words = sum(map(len, _CJK_RUN.findall(text))) / 2  # about two characters a word
+            words = sum(map(len, _text.CJK_RUN.findall(text))) / 2  # about two characters a word
             if self.literal_start is not None:
                 busy = [0] * len(self.owner)
                 for start, match in self._literal_matches(text):
@@ -408,57 +379,6 @@ class Matcher:
             if e.weight:
                 found += [(m.start(), e) for m in pattern.finditer(text)]
         return found, words
-
-
-def _words(text: str, *, lower: bool) -> list[str]:
-    """The words _WORD finds in text, lower-cased if asked, without running the regex.
-
-    Translating the UTF-8 bytes (separators to spaces) and splitting on spaces
-    costs a fraction of ``_WORD.findall``: the bytes of a separator's tail are
-    dropped by the "ignore" decoding, as its lead byte became a space. The
-    lower-case and the original words of a text line up one to one, as
-    lower-casing never makes or removes a space.
-    """
-    data = text.encode("utf-8", "surrogatepass")
-    if data.isascii():
-        return data.translate(_LOWER if lower else _KEEP).decode("ascii").split()
-    if b"\xc9" in data or b"\xcd" in data:  # rare letters that share a lead byte with
-        found = _WORD.findall(text)  # non-letters: let the regex decide
-        return "\x00".join(found).lower().split("\x00") if lower and found else found
-    spaced = data.translate(_LOWER if lower else _KEEP).decode("utf-8", "ignore")
-    return (spaced.lower() if lower and not spaced.isascii() else spaced).split()
-
-
-def _paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph of text."""
-    spans, at = [], 0
-    for m in _PARAGRAPH.finditer(text):
-        if at or text[: m.start()].strip(_BLANK):  # not blank lines that open the text
-            spans.append((at, m.start()))
-            at = m.end()
-    spans.append((at, len(text)))
-    return spans
-
-
-def _paragraph_starts(text: str) -> tuple[list[int], list[int]]:
-    """Where each paragraph of text starts: the index of its first word (in the
-    words _words finds) and its character offset.
-
-    The words are counted, not split off: with continuation bytes deleted, the
-    UTF-8 bytes of text are one byte a character, which _SHAPE turns into "a"
-    inside words and a space between them, so a word starts at each " a".
-    """
-    spans = _paragraph_spans(text)
-    data = text.encode("utf-8", "surrogatepass")
-    if not data.isascii() and (b"\xc9" in data or b"\xcd" in data):  # see _words
-        counts = [len(_words(text[a:b], lower=False)) for a, b in spans]
-    else:
-        shape = data.translate(_SHAPE, _TAILS)
-        counts = [shape.count(b" a", a - 1 if a else 0, b) + (not a and shape[:1] == b"a")
-                  for a, b in spans]
-    starts = list(accumulate(counts, initial=0))
-    starts.pop()
-    return starts, [a for a, _ in spans]
 
 
 def _case_variants(char: str) -> set[str]:
@@ -502,13 +422,3 @@ def _case_matches(words: list[str], start: int, case: list[str], star: bool) -> 
     if star and len(got) == len(case):
         return got[:-1] == case[:-1] and got[-1].startswith(case[-1])
     return got == case
-
-
-def _lead_end(text: str) -> int:
-    if len(text) <= _LEAD_MIN:
-        return len(text)
-    end = text.find("\n", _LEAD_MIN)
-    if 0 <= end <= _LEAD_MAX:
-        return end
-    space = text.rfind(" ", _LEAD_MIN, _LEAD_MAX)  # never cut a word in two
-    return space if space > 0 else min(len(text), _LEAD_MAX)
