@@ -32,13 +32,17 @@ from typing import Any
 from digest.tags import text as _text
 from digest.tags.rules import TagDef
 
-__all__ = ["Matcher", "Scan"]
+__all__ = ["PARTS", "SPREAD", "Matcher", "Scan"]
 
 _REGIONS = ("title", "lead", "body")
 Counter = dict["_Entry", int]  # phrase entry -> number of matches in one region
 _Counts = tuple[Counter, Counter, Counter]
 Hit = tuple[str, str, int, float]  # phrase, region, matches, points
 _REPEAT = 0.5  # n matches of one phrase in one place count as n ** _REPEAT
+_YOU = ("you", "You", "YOU", "your", "Your", "YOUR")
+SPREAD = 16  # the text is cut into this many parts to see how far a topic runs through it
+PARTS = ("title_top", "title_other", "lead_top", "lead_other", "body_top", "body_other",
+         "distinct_top", "distinct_other", "negative")
 
 
 _CACHE_MAX = 50_000  # words remembered (twice as many word pairs)
@@ -59,6 +63,7 @@ class _Entry:
     tag: int = 0  # the channel's owner: tag index, and group index or -1 for the score
     group: int = -1
     points: tuple[float, float, float] = (0.0, 0.0, 0.0)  # weight x title/lead/body factor
+    top: bool = False  # a phrase of the tag's highest weight: the topic itself, not context
 
 
 @dataclass
@@ -76,6 +81,15 @@ class Scan:
     # count, paragraphs of the text); None for the other tags.
     paragraphs: list[tuple[int, int] | None]
     words: float = 0.0
+    # Per tag, what the learned layer reads (see digest.tags.learned): the
+    # points of top and of other phrases in the title, lead and body, the
+    # number of distinct top and other phrases, the points of negative ones,
+    # and which of SPREAD equal parts of the text hold a top phrase or any.
+    parts: list[list[float]] = field(default_factory=list)
+    spread: list[list[int]] = field(default_factory=list)
+    # Words that address the reader (you, your): guides and shop pages say
+    # them all the time, news reports hardly ever.
+    you: int = 0
 
 
 class Matcher:
@@ -94,6 +108,8 @@ class Matcher:
         self.cache: dict[str, tuple[_Entry, ...]] = {}  # word -> the phrases it starts
         # (word, next word) -> the entries of word that can match there (_pair).
         self.pairs: dict[tuple[str, str], tuple[_Entry, ...]] = {}
+        # Tag index -> its highest phrase weight: phrases of that weight are its topic.
+        self.top = [max((p.weight for p in t.phrases), default=0.0) for t in tags]
         for ti, tag in enumerate(tags):
             w = tag.where
             lists = [(-1, [(p.text, p.weight) for p in tag.phrases])]
@@ -167,7 +183,8 @@ class Matcher:
     def _owned(self, channel: int, weight: float) -> dict[str, Any]:
         tag, group = self.owner[channel]
         points = tuple(weight * factor for factor in self.mult[channel])
-        return {"tag": tag, "group": group, "points": points}
+        top = group < 0 and weight > 0 and weight >= self.top[tag]
+        return {"tag": tag, "group": group, "points": points, "top": top}
 
     def _entries(self, token: str) -> tuple[_Entry, ...]:
         """The entries of the phrases that start with token (a word as written)."""
@@ -202,13 +219,15 @@ class Matcher:
         n = len(self.tags)
         scan = Scan([0.0] * n, [[0] * len(t.require) for t in self.tags],
                     [[] for _ in range(n)], [[[] for _ in t.require] for t in self.tags],
-                    [[] for _ in range(n)], [None] * n)
+                    [[] for _ in range(n)], [None] * n,
+                    parts=[[0.0] * len(PARTS) for _ in range(n)], spread=[[0, 0] for _ in range(n)])
         counts: _Counts = ({}, {}, {})  # per region: entry -> matches
         # The matches of tags with paragraph-bound groups wait in held as
-        # (region, word index, entry), -1 for the title, and in held_cjk with
-        # a character offset, until it is known where those groups occur.
-        held: list[tuple[int, int, _Entry]] = []
-        held_cjk: list[tuple[int, int, _Entry]] = []
+        # (region, word index, entry, part of the text), -1 for the title, and
+        # in held_cjk with a character offset, until it is known where those
+        # groups occur.
+        held: list[tuple[int, int, _Entry, int]] = []
+        held_cjk: list[tuple[int, int, _Entry, int]] = []
         local = self.local_channels
         if title:
             in_title = counts[0]
@@ -216,7 +235,7 @@ class Matcher:
                 title
             )[0]:
                 if e.channel in local:
-                    held.append((0, -1, e))
+                    held.append((0, -1, e, -1))
                 else:
                     in_title[e] = in_title.get(e, 0) + 1
         if text:
@@ -226,19 +245,26 @@ class Matcher:
             words = _text.words(text, lower=False)
             other, cjk_words = self._scan_other(text)
             scan.words = len(words) + cjk_words
+            scan.you = sum(map(words.count, _YOU))
             lead, body = counts[1], counts[2]
-            for matches, cut, wait in ((self._scan_words(words), split, held),
-                                       (other, end, held_cjk)):
+            spread = scan.spread
+            for matches, cut, wait, size in ((self._scan_words(words), split, held, len(words)),
+                                             (other, end, held_cjk, len(text))):
                 for i, e in matches:
+                    part = i * SPREAD // size
                     if e.channel in local:
-                        wait.append((1 if i < cut else 2, i, e))
-                    elif i < cut:
+                        wait.append((1 if i < cut else 2, i, e, part))
+                        continue
+                    if i < cut:
                         lead[e] = lead.get(e, 0) + 1
                     else:
                         body[e] = body.get(e, 0) + 1
+                    if e.group < 0:
+                        spread[e.tag][not e.top] |= 1 << part
         if local:
             self._place(scan, text, held, held_cjk, counts, record)
-        scores, group_counts = scan.scores, scan.group_counts
+        scores, group_counts, parts = scan.scores, scan.group_counts, scan.parts
+        distinct: set[_Entry] = set()
         for ri, region in enumerate(counts):
             for e, count in region.items():
                 if e.group < 0:
@@ -246,6 +272,13 @@ class Matcher:
                     # a topic shows in varied words, not in one word said often.
                     points = e.points[ri] * (count if count < 2 else count**_REPEAT)
                     scores[e.tag] += points
+                    if points < 0:
+                        parts[e.tag][8] -= points
+                    else:
+                        parts[e.tag][2 * ri + (not e.top)] += points
+                        if e not in distinct:
+                            distinct.add(e)
+                            parts[e.tag][6 + (not e.top)] += 1
                     if record:
                         scan.hits[e.tag].append((e.label, _REGIONS[ri], count, round(points, 2)))
                 else:
@@ -256,8 +289,8 @@ class Matcher:
         return scan
 
     def _place(
-        self, scan: Scan, text: str, held: list[tuple[int, int, _Entry]],
-        held_cjk: list[tuple[int, int, _Entry]], counts: _Counts, record: bool,
+        self, scan: Scan, text: str, held: list[tuple[int, int, _Entry, int]],
+        held_cjk: list[tuple[int, int, _Entry, int]], counts: _Counts, record: bool,
     ) -> None:
         """Count the held matches: a tag's phrases only in the paragraphs that hold
         a phrase of each of its paragraph-bound groups (the title goes with the
@@ -272,37 +305,41 @@ class Matcher:
             ti for ti in self.local if self._may_fire(ti, every, scan.words)]
         allowed: dict[int, set[int]] = {}
         if not todo:
-            placed = [(region, 0, e) for region, _, e in every]
+            placed = [(region, 0, e, part) for region, _, e, part in every]
         else:
             starts, spans = _text.paragraph_starts(text)
-            placed = [(region, 0 if i < 0 else bisect_right(starts, i) - 1, e)
-                      for region, i, e in held]
-            placed += [(region, bisect_right(spans, at) - 1, e) for region, at, e in held_cjk]
+            placed = [(region, 0 if i < 0 else bisect_right(starts, i) - 1, e, part)
+                      for region, i, e, part in held]
+            placed += [(region, bisect_right(spans, at) - 1, e, part)
+                       for region, at, e, part in held_cjk]
             seen: dict[int, set[int]] = {}  # group channel -> paragraphs where it matched
-            for _, para, e in placed:
+            for _, para, e, _ in placed:
                 if e.group >= 0:
                     seen.setdefault(e.channel, set()).add(para)
             for ti in todo:
                 allowed[ti] = set.intersection(*(seen.get(c, set()) for c in self.local[ti]))
                 scan.paragraphs[ti] = (len(allowed[ti]), len(starts))
         lost: dict[tuple[_Entry, int], int] = {}
-        for region, para, e in placed:
+        for region, para, e, part in placed:
             if e.group < 0 and e.tag in allowed and para not in allowed[e.tag]:
                 lost[e, region] = lost.get((e, region), 0) + 1
             else:
                 counts[region][e] = counts[region].get(e, 0) + 1
+                if e.group < 0 and part >= 0:
+                    scan.spread[e.tag][not e.top] |= 1 << part
         if record:
             for (e, ri), n in lost.items():
                 scan.outside[e.tag].append((e.label, _REGIONS[ri], n, 0.0))
 
-    def _may_fire(self, ti: int, held: list[tuple[int, int, _Entry]], words: float) -> bool:
+    def _may_fire(self, ti: int, held: list[tuple[int, int, _Entry, int]],
+                  words: float) -> bool:
         """Whether tag ti may fire: its groups are met and the points of its
         positive phrases, counted in every paragraph, reach the threshold.
         Counting them in fewer paragraphs never scores more."""
         tag = self.tags[ti]
         found = [0] * len(tag.require)
         hits: dict[tuple[_Entry, int], int] = {}
-        for region, _, e in held:
+        for region, _, e, _ in held:
             if e.tag == ti:
                 if e.group >= 0:
                     found[e.group] += 1
