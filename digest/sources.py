@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from digest.archive.store import atomic_write
+from digest.archive.files import atomic_write
 from digest.config import Config, parse_config
 from digest.errors import SourceError
 from digest.fetch.feeds import import_opml

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from localserver import Route, Server, serve
 
+from digest.archive.files import TMP_PREFIX
 from digest.archive.frontmatter import load_article
-from digest.archive.store import TMP_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -163,7 +163,7 @@ def sources_export(ctx: click.Context, output: Path | None) -> None:
     Example:
         digest sources export -o subscriptions.opml
     """
-    from digest.archive.store import atomic_write
+    from digest.archive.files import atomic_write
     from digest.fetch.feeds import export_opml
 
     config = ctx.find_root().obj.require()

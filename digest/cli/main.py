@@ -330,7 +330,8 @@ def export(state: _State, since: str | None, until: str | None, tags: tuple[str,
         digest export --since 2025-01-01 --tag us-china -o week.md
         digest export --format jsonl > archive.jsonl
     """
-    from digest.archive.store import Archive, atomic_open
+    from digest.archive.files import atomic_open
+    from digest.archive.store import Archive
     from digest.export import ExportFilter, export_jsonl, export_markdown, select
 
     config = state.require()
