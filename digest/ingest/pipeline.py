@@ -57,7 +57,7 @@ from digest.fetch.urls import canonicalize, url_keys
 from digest.ingest.workers import Done, Job, WorkerPool
 from digest.model import Entry, Source, SourceKind
 
-__all__ = ["RunSummary", "SourceSummary", "add_inputs", "read_inputs", "run_fetch"]
+__all__ = ["RunSummary", "SourceSummary", "add_inputs", "input_source", "read_inputs", "run_fetch"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -526,7 +526,8 @@ def run_fetch(config: Config, archive: Archive, *, refresh: bool = False,
     return asyncio.run(_run_sources(config, archive, config.sources, refresh, progress, jobs))
 
 
-def _input_source(item: str) -> Source:
+def input_source(item: str) -> Source:
+    """The source of a page given on the command line (``digest add``, ``extract``)."""
     if web_url(item):
         return Source(name=item, kind=SourceKind.URL, location=canonicalize(item))
     return Source(name=item, kind=SourceKind.PATH, location=item)
@@ -535,7 +536,7 @@ def _input_source(item: str) -> Source:
 def add_inputs(config: Config, archive: Archive, inputs: list[str], *,
                jobs: int = 0) -> RunSummary:
     """Store the given pages (``digest add URL|PATH…``); one summary line per input."""
-    sources = tuple(_input_source(item) for item in inputs)
+    sources = tuple(input_source(item) for item in inputs)
     return asyncio.run(_run_sources(config, archive, sources, False, False, jobs))
 
 
