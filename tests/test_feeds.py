@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 
 from digest.errors import SourceError
-from digest.fetch.feeds import (
-    STREAM_MIN,
-    export_opml,
-    import_opml,
-    iter_feed,
-    looks_like_feed,
-    parse_feed,
-)
+from digest.fetch.feeds import STREAM_MIN, iter_feed, looks_like_feed, parse_feed
+from digest.fetch.opml import export_opml, import_opml
 from digest.model import Source, SourceKind
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from digest.config import load_config
-from digest.fetch.feeds import import_opml
+from digest.fetch.opml import import_opml
 
 OPML = """<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>My reader</title></head><body>

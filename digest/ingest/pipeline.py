@@ -35,8 +35,6 @@ import asyncio
 import itertools
 import logging
 import sqlite3
-import sys
-import time
 from collections.abc import AsyncGenerator, Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -107,7 +105,6 @@ class SourceSummary:
 @dataclass(frozen=True)
 class RunSummary:
     sources: tuple[SourceSummary, ...]
-    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -493,35 +490,33 @@ def _message(location: str, exc: DigestError) -> str:
     return text if location in text else f"{location}: {text}"
 
 
+Progress = Callable[[SourceSummary], None]
+
+
 async def _run_sources(config: Config, archive: Archive, sources: tuple[Source, ...],
-                       refresh: bool, progress: bool, jobs: int) -> RunSummary:
-    started = time.monotonic()
+                       refresh: bool, progress: Progress | None, jobs: int) -> RunSummary:
     async with Fetcher(config.fetch) as fetcher:
         with WorkerPool(config.taxonomy, jobs=jobs) as pool:
             run = _Run(config, archive, fetcher, pool, refresh)
             await run.open()
             tasks = [asyncio.ensure_future(run.source(s)) for s in sources]
-            if progress and tasks:
-                import click
-
-                with click.progressbar(length=len(tasks), label="Fetching",
-                                       file=sys.stderr) as bar:
-                    for finished in asyncio.as_completed(tasks):
-                        log.info("%s", (await finished).render())
-                        bar.update(1)
             try:
+                if progress is not None:
+                    for finished in asyncio.as_completed(tasks):
+                        progress(await finished)
                 results = await asyncio.gather(*tasks)
             finally:
                 run.close()
-    return RunSummary(tuple(results), round(time.monotonic() - started, 3))
+    return RunSummary(tuple(results))
 
 
 def run_fetch(config: Config, archive: Archive, *, refresh: bool = False,
-              progress: bool = False, jobs: int = 0) -> RunSummary:
+              progress: Progress | None = None, jobs: int = 0) -> RunSummary:
     """Read every configured source and store the new articles.
 
-    ``refresh`` fetches and extracts stored articles again; ``jobs`` is the
-    number of worker processes for the CPU work (0 = one per core).
+    ``refresh`` fetches and extracts stored articles again; ``progress`` is
+    called with each source's summary as it finishes; ``jobs`` is the number
+    of worker processes for the CPU work (0 = one per core).
     """
     return asyncio.run(_run_sources(config, archive, config.sources, refresh, progress, jobs))
 
@@ -537,7 +532,7 @@ def add_inputs(config: Config, archive: Archive, inputs: list[str], *,
                jobs: int = 0) -> RunSummary:
     """Store the given pages (``digest add URL|PATH…``); one summary line per input."""
     sources = tuple(input_source(item) for item in inputs)
-    return asyncio.run(_run_sources(config, archive, sources, False, False, jobs))
+    return asyncio.run(_run_sources(config, archive, sources, False, None, jobs))
 
 
 def read_inputs(inputs: list[str], config: FetchConfig | None = None,
