@@ -81,7 +81,7 @@ class DigestGroup(click.Group):
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help=f"The digest's config file (default: ./{DEFAULT_CONFIG_NAME}).")
-@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.option("-v", "--verbose", count=True, help="More logging: every step, and details of failures.")
 @click.option("-q", "--quiet", count=True, help="Less logging.")
 @click.version_option(__version__, prog_name="digest")
 @click.pass_context
