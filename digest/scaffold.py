@@ -6,7 +6,7 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-from digest.archive.store import atomic_write
+from digest.archive.files import atomic_write
 from digest.errors import DigestError
 from digest.tags.rules import default_taxonomy_yaml
 

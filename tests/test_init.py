@@ -7,13 +7,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from runner import Digest
 
 from digest.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_init_creates_a_digest_that_loads(digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_init_creates_a_digest_that_loads(digest_in: Digest, tmp_path: Path) -> None:
     result = digest_in("init", "news")
     assert result.exit_code == 0, result.output
     folder = tmp_path / "news"
@@ -28,7 +29,7 @@ def test_init_creates_a_digest_that_loads(digest_in, tmp_path: Path) -> None:  #
         assert kind in text, f"an example of a {kind} source"
 
 
-def test_init_refuses_to_overwrite(digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_init_refuses_to_overwrite(digest_in: Digest, tmp_path: Path) -> None:
     (tmp_path / "digest.yml").write_text("# mine\n", encoding="utf-8")
     result = digest_in("init")
     assert result.exit_code == 1
@@ -45,7 +46,7 @@ def _actionlint() -> str:
 
 
 @pytest.mark.parametrize("which", ["repository", "scaffold"])
-def test_workflows_pass_actionlint(which: str, digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_workflows_pass_actionlint(which: str, digest_in: Digest, tmp_path: Path) -> None:
     if which == "repository":
         workflow = ROOT / ".github/workflows/digest.yml"
     else:
