@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
-from digest import __version__
+from digest import DISTRIBUTION, __version__
 from digest.config import DEFAULT_CONFIG_NAME, Config, load_config
 from digest.errors import ConfigError, DigestError
 
@@ -91,6 +91,13 @@ class DigestGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted; nothing stored was lost", err=True)
             ctx.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            # A bug, not a failed source: its own status (EX_SOFTWARE), so that the
+            # scheduled workflow can tell it from exit 1 and fail the run.
+            log.error("internal error: %s: %s", type(exc).__name__, exc, exc_info=True)
+            ctx.exit(70)
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,7 +105,8 @@ class DigestGroup(click.Group):
               help=f"The digest's config file (default: ./{DEFAULT_CONFIG_NAME}).")
 @click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
 @click.option("-q", "--quiet", count=True, help="Less logging.")
-@click.version_option(__version__, prog_name="digest")
+@click.version_option(__version__, prog_name="digest",
+                      message=f"%(prog)s ({DISTRIBUTION}) %(version)s")
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, verbose: int, quiet: int) -> None:
     """Turn news feeds and article pages into a clean, tagged Markdown archive
