@@ -105,10 +105,10 @@ def install_line(dist: metadata.Distribution | None) -> InstallLine:
 
 
 def _installed() -> metadata.Distribution | None:
-    try:
-        return metadata.distribution(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        return None
+    # An installer's record first: a build leaves a stale mkdigest.egg-info in the source tree.
+    found = list(metadata.distributions(name=DISTRIBUTION))
+    installed = [d for d in found if d.read_text("INSTALLER") is not None]
+    return next(iter(installed or found), None)
 
 
 def _template(name: str) -> str:
