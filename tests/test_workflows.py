@@ -134,8 +134,9 @@ def _git(*args: str, cwd: Path) -> str:
                           text=True).stdout.strip()
 
 
+@pytest.mark.parametrize("pushed_meanwhile", [False, True], ids=["alone", "pushed-meanwhile"])
 def test_a_failed_source_warns_and_the_good_articles_are_committed(
-        scaffolded: Path, tmp_path: Path) -> None:
+        scaffolded: Path, tmp_path: Path, pushed_meanwhile: bool) -> None:
     """The fetch job's Fetch and Commit steps, run on a checkout of a local 'origin'."""
     origin = tmp_path / "origin.git"
     _git("init", "-q", "--bare", "-b", "main", str(origin), cwd=tmp_path)
@@ -165,12 +166,22 @@ def test_a_failed_source_warns_and_the_good_articles_are_committed(
     assert "::warning title=digest fetch::" in fetch.stdout
     assert "Broken: failed" in fetch.stdout
 
+    if pushed_meanwhile:  # the owner edits the site's title on GitHub during the run
+        other = tmp_path / "other"
+        _git("clone", "-q", str(origin), str(other), cwd=tmp_path)
+        (other / "digest.yml").write_text("# edited\n" + config.read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+        _git(*ident, "commit", "-q", "-am", "edit", cwd=other)
+        _git("push", "-q", "origin", "main", cwd=other)
+
     commit = _run_step(_script(path, "fetch", "Commit new articles"), folder, env)
     assert commit.returncode == 0, commit.stdout + commit.stderr
     pushed = _git("rev-parse", "main", cwd=origin)
     assert output.read_text(encoding="utf-8") == f"commit={pushed}\n"
     stored = _git("ls-tree", "-r", "--name-only", "main", "content/articles", cwd=origin)
     assert len(stored.splitlines()) == 4, stored
+    edited = _git("show", "main:digest.yml", cwd=origin).startswith("# edited")
+    assert edited == pushed_meanwhile
 
 
 def test_a_broken_config_fails_the_fetch_step(scaffolded: Path, tmp_path: Path) -> None:
