@@ -10,7 +10,6 @@ a marked placeholder that fails the workflow, and the terminal says how to fix i
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
@@ -22,9 +21,7 @@ from digest.archive.store import atomic_write
 from digest.errors import DigestError
 from digest.tags.rules import default_taxonomy_yaml
 
-__all__ = ["InstallLine", "install_line", "scaffold", "workflow"]
-
-log = logging.getLogger(__name__)
+__all__ = ["InstallLine", "Scaffold", "install_line", "scaffold", "workflow"]
 
 # Marks the requirement line a user must write; the scaffold's workflow refuses to run on it.
 PLACEHOLDER = "REPLACE-ME"
@@ -151,11 +148,14 @@ def _files(line: InstallLine) -> dict[str, str]:
     }
 
 
-def scaffold(directory: Path) -> list[Path]:
-    """Create the files of a new digest; refuse if any of them exists.
+@dataclass(frozen=True)
+class Scaffold:
+    created: list[Path]
+    problem: str | None  # what the user must fix in requirements.txt, if anything
 
-    A requirements.txt line that a runner cannot install is logged as a warning.
-    """
+
+def scaffold(directory: Path) -> Scaffold:
+    """Create the files of a new digest; refuse if any of them exists."""
     line = install_line(_installed())
     files = _files(line)
     existing = [directory / rel for rel in files if (directory / rel).exists()]
@@ -167,6 +167,4 @@ def scaffold(directory: Path) -> list[Path]:
         path = directory / rel
         atomic_write(path, text)
         created.append(path)
-    if line.problem:
-        log.warning("%s", line.problem)
-    return created
+    return Scaffold(created, line.problem)

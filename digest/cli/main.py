@@ -160,7 +160,8 @@ def init(directory: Path) -> None:
 
     Writes digest.yml (with commented examples of every source kind and the
     default taxonomy), mkdocs.yml, content/index.md, the scheduled GitHub
-    workflow, requirements.txt and .gitignore. Existing files are never
+    workflow, requirements.txt (how this digest was installed, for the
+    workflow to install the same) and .gitignore. Existing files are never
     overwritten.
 
     \b
@@ -169,8 +170,11 @@ def init(directory: Path) -> None:
     """
     from digest.scaffold import scaffold
 
-    for path in scaffold(directory):
+    done = scaffold(directory)
+    for path in done.created:
         click.echo(f"created {path}")
+    if done.problem:
+        log.warning("%s", done.problem)
 
 
 @main.command()
