@@ -41,10 +41,11 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff (style, imports, bugs) and mypy --strict over digest/."""
+    """ruff (style, imports, bugs), mypy --strict and vulture (dead code) over digest/."""
     _install(session, "lint")
     session.run("ruff", "check", "digest", "tests", "benchmarks", "noxfile.py")
     session.run("mypy")
+    session.run("vulture")
 
 
 @nox.session(python=PYTHON, default=False)

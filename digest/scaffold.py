@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from digest import DISTRIBUTION, project_url
-from digest.archive.store import atomic_write
+from digest.archive.files import atomic_write
 from digest.errors import DigestError
 from digest.tags.rules import default_taxonomy_yaml
 

@@ -10,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from runner import Digest
 
 from digest import __version__, project_url
 from digest.config import load_config
@@ -19,7 +20,7 @@ SHA = "0123456789abcdef0123456789abcdef01234567"
 PLACEHOLDER = "<REPLACE-ME"
 
 
-def test_init_creates_a_digest_that_loads(digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_init_creates_a_digest_that_loads(digest_in: Digest, tmp_path: Path) -> None:
     result = digest_in("init", "news")
     assert result.exit_code == 0, result.output
     folder = tmp_path / "news"
@@ -34,7 +35,7 @@ def test_init_creates_a_digest_that_loads(digest_in, tmp_path: Path) -> None:  #
         assert kind in text, f"an example of a {kind} source"
 
 
-def test_init_refuses_to_overwrite(digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_init_refuses_to_overwrite(digest_in: Digest, tmp_path: Path) -> None:
     (tmp_path / "digest.yml").write_text("# mine\n", encoding="utf-8")
     result = digest_in("init")
     assert result.exit_code == 1
@@ -44,7 +45,7 @@ def test_init_refuses_to_overwrite(digest_in, tmp_path: Path) -> None:  # type: 
 
 
 def test_init_from_an_editable_install_writes_a_placeholder_and_says_how_to_fix_it(
-        digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        digest_in: Digest, tmp_path: Path) -> None:
     # The test environment holds digest as `pip install [-e] .`: a local folder.
     [dist] = [d for d in metadata.distributions(name="mkdigest") if d.read_text("INSTALLER")]
     assert "dir_info" in json.loads(dist.read_text("direct_url.json") or "{}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import markdown as python_markdown
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from inert import active_parts
@@ -50,6 +51,7 @@ def html_fragments(draw: st.DrawFn, depth: int = 0) -> str:
 RAW_TAG_IN_MARKDOWN = re.compile(r"<[a-z/!?]", re.I)  # what HTML parsers take for a tag
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(html_fragments())
 def test_html_to_markdown_never_emits_active_content(fragment: str) -> None:

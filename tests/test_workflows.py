@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from runner import Digest
 
 from digest.cli.main import main
 from digest.scaffold import workflow
@@ -195,7 +196,7 @@ def test_a_broken_config_fails_the_fetch_step(scaffolded: Path, tmp_path: Path) 
     assert "::error title=digest fetch::digest fetch stopped with exit status 2" in run.stdout
 
 
-def test_a_crash_exits_apart_from_a_failed_source(digest_in, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_a_crash_exits_apart_from_a_failed_source(digest_in: Digest, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """An unexpected exception exits 70, which the workflow's Fetch step treats as a failure."""
     import digest.ingest.pipeline

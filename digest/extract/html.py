@@ -22,10 +22,7 @@ Plain-text dumps go to :mod:`digest.extract.textdump`.
 from __future__ import annotations
 
 import logging
-import os
 import re
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -54,7 +51,7 @@ from digest.extract.meta import (
 from digest.extract.textdump import extract_text_page
 from digest.model import Extracted
 
-__all__ = ["extract_fragment", "extract_many", "extract_page", "is_html"]
+__all__ = ["extract_fragment", "extract_page", "is_html"]
 
 log = logging.getLogger(__name__)
 
@@ -251,27 +248,3 @@ def extract_fragment(html: str, *, base_url: str | None = None) -> tuple[str, st
     prepare_tree(root)
     markdown = html_to_markdown(root, base_url=base_url)
     return markdown, markdown_to_text(markdown)
-
-
-def _one(item: tuple[bytes, str | None, str | None]) -> Extracted | ExtractError:
-    data, url, content_type = item
-    try:
-        return extract_page(data, url=url, content_type=content_type)
-    except ExtractError as exc:
-        return exc
-    except Exception as exc:  # a parser bug must not end the whole batch
-        log.debug("extraction crashed on %s", url, exc_info=True)
-        return ExtractError(f"{url or 'page'}: extraction failed: {type(exc).__name__}: {exc}")
-
-
-def extract_many(
-    items: Iterable[tuple[bytes, str | None, str | None]], jobs: int = 0
-) -> Iterator[Extracted | ExtractError]:
-    """Extract many pages, in input order; jobs=0 uses every core, 1 none extra."""
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    if workers == 1:
-        for item in items:
-            yield _one(item)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_one, items, chunksize=4)

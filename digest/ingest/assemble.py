@@ -40,10 +40,6 @@ def summarize(text: str, limit: int = 280) -> str:
     return out
 
 
-def _body_with_caption(extracted: Extracted) -> str:
-    return extracted.markdown.strip()
-
-
 def build_article(
     extracted: Extracted,
     *,
@@ -71,7 +67,7 @@ def build_article(
         canonical_url=extracted.canonical_url or url,
         source=source_name,
         fetched=fetched,
-        body=_body_with_caption(extracted),
+        body=extracted.markdown.strip(),
         author=author,
         published=published,
         date_missing=date_missing,
