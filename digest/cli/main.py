@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from digest import __version__
+from digest import DISTRIBUTION, __version__
 from digest.cli.sources import sources
 from digest.cli.state import CliState, locked_archive, pass_state, report
 from digest.cli.tags import tags
@@ -76,14 +76,23 @@ class DigestGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted; nothing stored was lost", err=True)
             ctx.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            # A bug, not a failed source: its own status (EX_SOFTWARE), so that the
+            # scheduled workflow can tell it from exit 1 and fail the run.
+            log.error("internal error: %s: %s", type(exc).__name__, exc, exc_info=True)
+            ctx.exit(70)
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help=f"The digest's config file (default: ./{DEFAULT_CONFIG_NAME}).")
-@click.option("-v", "--verbose", count=True, help="More logging: every step, and details of failures.")
+@click.option("-v", "--verbose", count=True,
+              help="More logging: every step, and details of failures.")
 @click.option("-q", "--quiet", count=True, help="Less logging.")
-@click.version_option(__version__, prog_name="digest")
+@click.version_option(__version__, prog_name="digest",
+                      message=f"%(prog)s ({DISTRIBUTION}) %(version)s")
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, verbose: int, quiet: int) -> None:
     """Turn news feeds and article pages into a clean, tagged Markdown archive
@@ -122,7 +131,8 @@ def init(directory: Path) -> None:
 
     Writes digest.yml (with commented examples of every source kind and the
     default taxonomy), mkdocs.yml, content/index.md, the scheduled GitHub
-    workflow, requirements.txt and .gitignore. Existing files are never
+    workflow, requirements.txt (how this digest was installed, for the
+    workflow to install the same) and .gitignore. Existing files are never
     overwritten.
 
     \b
@@ -131,8 +141,11 @@ def init(directory: Path) -> None:
     """
     from digest.scaffold import scaffold
 
-    for path in scaffold(directory):
+    made = scaffold(directory)
+    for path in made.created:
         click.echo(f"created {path}")
+    if made.problem:
+        log.warning("%s", made.problem)
 
 
 @main.command()
