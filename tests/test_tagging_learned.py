@@ -192,7 +192,8 @@ def test_learned_must_be_a_boolean() -> None:
 def test_the_packaged_weights_are_read_by_feature_name() -> None:
     models = default_models()
     assert set(models) <= set(default_taxonomy().names) and models
-    raw = json.loads(Path("digest/data/tag-model.json").read_text(encoding="utf-8"))
+    weights = Path(__file__).parents[1] / "digest" / "data" / "tag-model.json"
+    raw = json.loads(weights.read_text(encoding="utf-8"))
     ai = raw["tags"]["ai"]
     assert models["ai"].weights == tuple(ai["weights"].get(f, 0.0) for f in FEATURES)
 
