@@ -155,8 +155,67 @@ def _first_heading(markdown: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def _extract_html(text: str, url: str | None) -> Extracted:
+_SENTENCE_MARK = re.compile(r"[.!?,;:。！？，]")
+
+
+def _prose_words(body: Any) -> int:
+    """Words of sentences outside links: what a reading holds beyond navigation."""
+    total = 0
+    for block in body.iter("p", "item", "quote", "cell"):
+        text = "".join(block.itertext())
+        linked = sum(len(t.split()) for ref in block.iter("ref") for t in ref.itertext())
+        words = len(text.split()) - linked
+        if words >= 8 and _SENTENCE_MARK.search(text):
+            total += words
+    return total
+
+
+def _article_body(tree: Any) -> Any:
+    """trafilatura's article body, its precise reading checked against its balanced one.
+
+    The precise reading (``favor_precision``) drops more share rows, related
+    links and boxes, but on list articles and guides it also drops the items,
+    or finds nothing. When it is short, the balanced reading is taken if it
+    holds clearly more text: a page with paragraphs of prose is an article.
+    """
     from trafilatura import bare_extraction
+
+    def read(precise: bool) -> Any:
+        doc = bare_extraction(
+            tree,
+            favor_precision=precise,
+            include_comments=False,
+            include_images=True,
+            include_links=True,
+            include_tables=True,
+            include_formatting=True,
+            with_metadata=False,
+            deduplicate=False,
+            output_format="xml",  # skips a plain-text rendering nobody reads
+        )
+        return getattr(doc, "body", None)
+
+    precise = read(True)
+    have = _prose_words(precise) if precise is not None else 0
+    if have >= _ENOUGH_WORDS:
+        return precise
+    balanced = read(False)
+    if balanced is not None:
+        more = _prose_words(balanced)
+        if more >= _PROSE_WORDS and more * _SHORT_SHARE > have:
+            return balanced
+    return precise
+
+
+# A precise reading this long is an article; a shorter one that holds less
+# than this share of the balanced reading's words lost part of the page.
+_ENOUGH_WORDS = 1000
+_SHORT_SHARE = 0.6
+# Fewer words outside links than a short paragraph is navigation, not prose.
+_PROSE_WORDS = 40
+
+
+def _extract_html(text: str, url: str | None) -> Extracted:
     from trafilatura.htmlprocessing import convert_to_html
 
     tree = _parse(_bounded(text))
@@ -166,19 +225,7 @@ def _extract_html(text: str, url: str | None) -> Extracted:
     captions = take_captions(tree)
     prepare_tree(tree)
     drop_other_articles(tree)
-    doc = bare_extraction(
-        tree,
-        url=url,
-        favor_precision=True,
-        include_comments=False,
-        include_images=True,
-        include_links=True,
-        include_tables=True,
-        include_formatting=True,
-        with_metadata=False,
-        deduplicate=False,
-    )
-    body_xml = getattr(doc, "body", None)
+    body_xml = _article_body(tree)
     if body_xml is None:
         raise ExtractError("no article body found (navigation, listing or empty page)")
     title = meta.title

@@ -125,7 +125,7 @@ class _Writer:
             self.block(child)
 
     def list_of(self, el: Any, *, ordered: bool) -> list[str]:
-        items = []
+        items: list[str] = []
         n = 0
         for li in el:
             if not isinstance(li.tag, str):
