@@ -106,12 +106,35 @@ def prepare_tree(tree: Any) -> Any:
             continue
         if el.find(".//img") is not None or len(el.findall(".//a")) >= 2:
             _drop(el)
+    _protect_sentences(tree)
     # Obfuscated e-mail links are only debris once scripts are gone.
     for el in tree.xpath("//a[contains(@href, 'email-protection')] | //*[@data-cfemail]"):
         el.text = "[email protected]"
         for child in list(el):
             el.remove(child)
     return tree
+
+
+_INLINE = ("a", "span", "em", "strong", "b", "i", "u", "code", "small", "sup", "sub", "mark",
+           "abbr", "time", "cite", "q", "font", "kbd", "var", "s", "del", "ins")
+_IN_TEXT = etree.XPath(
+    "//*[self::p or self::li or self::h1 or self::h2 or self::h3 or self::h4 or self::td"
+    " or self::dd or self::blockquote]//*[self::" + " or self::".join(_INLINE) + "]"
+    "[@class or @id or @style]"
+)
+
+
+def _protect_sentences(tree: Any) -> None:
+    """Inline elements inside text lose their class, id and style.
+
+    The extractor deletes elements by such names (a "link" or "bottom" class,
+    a bordered span): inside a sentence that deletes words, so
+    "reported that <span class=link>the NFL will fine him</span> for" lost its
+    clause. Cleaning works on whole blocks, never inside a sentence.
+    """
+    for el in _IN_TEXT(tree):
+        for name in ("class", "id", "style"):
+            el.attrib.pop(name, None)
 
 
 def drop_other_articles(tree: Any) -> None:
@@ -308,6 +331,65 @@ def _blocks(body: Any) -> list[Any]:
     return found
 
 
+# The site speaking anywhere in the body, whole paragraphs only: feed
+# footers, subscription boxes, share and follow prompts, comment prompts.
+_SITE_NOTE = re.compile(
+    r"\bappeared first on\b|\berror processing your subscription\b"
+    r"|\bsign up for (?:our|the|a) (?:[\w'-]+ ){0,3}newsletter"
+    r"|^(?:did you )?(?:like|enjoy(?:ed)?|love) (?:this|the) (?:story|article|post)\?"
+    r"|^follow [\w .'&-]{1,40} on (?:instagram|facebook|twitter|x|tiktok|youtube|linkedin|threads)"
+    r"|\blog ?in to (?:leave|post|add) a comment|^leave a (?:comment|reply)\b"
+    r"|^share (?:this|it)(?: (?:story|article|post))?(?: with [\w ]+)?[.!]?$",
+    re.I,
+)
+# Headings of a site's box: the heading and the short blocks under it go.
+_BOX_HEADING = re.compile(
+    r"^(?:\d+ )?(?:comments?|responses?|replies|discussion|leave a (?:comment|reply)"
+    r"|related(?: posts| articles| stories| content| reading| coverage)?"
+    r"|you (?:may|might) also (?:like|enjoy)|more (?:from|stories|news|like this|to read)\b.*"
+    r"|read (?:more|next)|recommended(?: for you| reading)?|popular (?:posts|stories)"
+    r"|most (?:read|popular|viewed)|trending(?: now| stories)?|(?:our |the )?newsletters?"
+    r"|sign up\b.*|subscribe\b.*|share (?:this|the) (?:article|story|post))[.:!]?$",
+    re.I,
+)
+
+
+def _drop_site_boxes(body: Any) -> None:
+    blocks = _blocks(body)
+    i = 0
+    while i < len(blocks):
+        el = blocks[i]
+        text = _text(el)
+        if el.tag == "head" and _BOX_HEADING.match(text):
+            _drop(el)
+            i += 1
+            while i < len(blocks) and blocks[i].tag != "head" and (
+                    len(_text(blocks[i])) < 200 or blocks[i].tag == "list"
+                    and _link_text_share(blocks[i]) > 0.5):
+                _drop(blocks[i])
+                i += 1
+            continue
+        if el.tag in ("p", "head", "quote") and len(text) < 300 and _SITE_NOTE.search(text):
+            _drop(el)
+        i += 1
+
+
+def _drop_empty_sections(body: Any) -> None:
+    """A heading with nothing under it (its box went) before the next heading or the end."""
+    blocks = _blocks(body)
+    for n, el in enumerate(blocks):
+        if el.tag != "head":
+            continue
+        nxt = blocks[n + 1] if n + 1 < len(blocks) else None
+        if nxt is None or (nxt.tag == "head" and _level(nxt) <= _level(el)):
+            _drop(el)
+
+
+def _level(head: Any) -> int:
+    rend = head.get("rend") or "h3"
+    return int(rend[1]) if len(rend) == 2 and rend[1].isdigit() else 3
+
+
 def prune_body(body: Any, title: str | None) -> Any:
     """Remove boilerplate from trafilatura's XML body in place."""
     for lst in list(body.iter("list")):
@@ -320,6 +402,7 @@ def prune_body(body: Any, title: str | None) -> Any:
     for p in list(body.iter("p")):
         if _is_labelled_links(p) or _is_related_teaser(_text(p)):
             _drop(p)  # "Related: <a>Story</a>"
+    _drop_site_boxes(body)
     blocks = _blocks(body)
     norm_title = " ".join((title or "").lower().split())
     # Head: the title repeated, bylines, share rows, dates before the text.
@@ -353,4 +436,5 @@ def prune_body(body: Any, title: str | None) -> Any:
             _drop(el)
         else:
             break
+    _drop_empty_sections(body)
     return body
