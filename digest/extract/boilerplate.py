@@ -6,9 +6,8 @@ rows, and the trailing run of author-contact, subscription, disclaimer and
 call-for-submissions paragraphs. Two passes fix that, both generic:
 
 * ``prepare_tree`` runs on the page before extraction: it removes what a
-  reader never sees (hidden and off-screen elements, hover cards);
-  ``take_captions`` sets figure captions aside, ``attach_captions`` puts
-  them back under their images afterwards.
+  reader never sees (hidden and off-screen elements, hover cards)
+  (:mod:`digest.extract.captions` sets figure captions aside meanwhile).
 * ``prune_body`` runs on trafilatura's XML body: it drops link lists, the
   title repeated as a heading, and boilerplate at the head and tail.
 """
@@ -17,17 +16,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree
 
 __all__ = [
-    "attach_captions",
     "drop_other_articles",
     "is_trailer_text",
     "prepare_tree",
     "prune_body",
-    "take_captions",
 ]
 
 _HIDDEN_STYLE = re.compile(
@@ -158,79 +154,6 @@ def drop_other_articles(tree: Any) -> None:
     for el in list(tree.iter("article")):
         if el not in inside and el.getparent() is not None:
             _drop(el)
-
-
-def _image_key(src: str | None) -> str | None:
-    """Images are matched by file name: trafilatura rewrites scheme and host."""
-    if not src:
-        return None
-    name = urlsplit(src.strip()).path.rsplit("/", 1)[-1]
-    return name or None
-
-
-def take_captions(tree: Any) -> dict[str, str]:
-    """Remove figure captions from the page, returning them by image file name.
-
-    Captions describe an image; left in the page they are scored as prose by
-    the extractor (and often cut). They are put back under their image once
-    the article is known (:func:`attach_captions`).
-    """
-    captions: dict[str, str] = {}
-    for cap in list(_CAPTIONS(tree)):
-        if cap.getparent() is None:
-            continue
-        text = _text(cap)
-        holder = _image_holder(cap)
-        if holder is not None and text:
-            for img in holder.iter("img"):
-                for attr in ("src", "data-src", "data-original"):
-                    key = _image_key(img.get(attr))
-                    if key:
-                        captions.setdefault(key, text)
-        if holder is not None or cap.tag == "figcaption":
-            _drop(cap)
-    return captions
-
-
-# figcaption, or a block whose class says caption (many CMSs use a div).
-_CAPTIONS = etree.XPath(
-    "//figcaption | //*[self::div or self::p or self::span][contains(@class, 'caption')]"
-)
-
-
-def _image_holder(cap: Any) -> Any:
-    """The element holding the image a caption belongs to, if any."""
-    node = cap
-    for _ in range(3):
-        parent = node.getparent()
-        if parent is None:
-            return None
-        if parent.tag == "figure":
-            return parent
-        prev = node.getprevious()
-        while prev is not None and prev.tag is etree.Comment:
-            prev = prev.getprevious()
-        if prev is not None and (prev.tag == "img" or prev.find(".//img") is not None):
-            return prev
-        node = parent
-    return None
-
-
-def attach_captions(root: Any, captions: dict[str, str]) -> None:
-    """Wrap each image that has a caption in <figure> with its <figcaption>."""
-    if not captions:
-        return
-    for img in list(root.iter("img")):
-        key = _image_key(img.get("src"))
-        if not key or key not in captions:
-            continue
-        figure = etree.Element("figure")
-        figure.tail = img.tail
-        img.tail = None
-        img.addprevious(figure)
-        figure.append(img)
-        figcaption = etree.SubElement(figure, "figcaption")
-        figcaption.text = captions.pop(key)
 
 
 def _link_text_share(el: Any) -> float:
@@ -364,8 +287,8 @@ def _drop_site_boxes(body: Any) -> None:
             _drop(el)
             i += 1
             while i < len(blocks) and blocks[i].tag != "head" and (
-                    len(_text(blocks[i])) < 200 or blocks[i].tag == "list"
-                    and _link_text_share(blocks[i]) > 0.5):
+                    len(_text(blocks[i])) < 200 or (blocks[i].tag == "list"
+                    and _link_text_share(blocks[i]) > 0.5)):
                 _drop(blocks[i])
                 i += 1
             continue

@@ -35,13 +35,8 @@ from lxml import etree
 
 from digest.errors import ExtractError
 from digest.escape import safe_url, xml_safe
-from digest.extract.boilerplate import (
-    attach_captions,
-    drop_other_articles,
-    prepare_tree,
-    prune_body,
-    take_captions,
-)
+from digest.extract.boilerplate import drop_other_articles, prepare_tree, prune_body
+from digest.extract.captions import attach_captions, take_captions
 from digest.extract.charset import decode_page, repair_mojibake
 from digest.extract.markdown import html_to_markdown, markdown_to_text
 from digest.extract.meta import (
