@@ -85,10 +85,14 @@ def _drop(el: Any) -> None:
     parent.remove(el)
 
 
+_MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")
+_TEXT_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "td", "dd", "blockquote")
+
+
 def prepare_tree(tree: Any) -> Any:
     """Clean a parsed page in place before trafilatura reads it."""
     hidden = []
-    for el in tree.iter(etree.Element):
+    for el in _MAYBE_HIDDEN(tree):
         if el.get("hidden") is not None or el.get("aria-hidden") == "true":
             if el.tag not in ("html", "body"):
                 hidden.append(el)
@@ -97,12 +101,10 @@ def prepare_tree(tree: Any) -> Any:
     for el in hidden:
         _drop(el)
     # Deepest first, so a hover card goes but the link that opens it stays.
-    for el in reversed(tree.xpath("//p//*[@class] | //li//*[@class]")):
-        if el.getparent() is None or not _HOVER_CLASS.search(el.get("class", "")):
-            continue
-        if el.find(".//img") is not None or len(el.findall(".//a")) >= 2:
+    for el in reversed(_inside_text(tree)):
+        if el.getparent() is not None and (
+                el.find(".//img") is not None or len(el.findall(".//a")) >= 2):
             _drop(el)
-    _protect_sentences(tree)
     # Obfuscated e-mail links are only debris once scripts are gone.
     for el in tree.xpath("//a[contains(@href, 'email-protection')] | //*[@data-cfemail]"):
         el.text = "[email protected]"
@@ -111,26 +113,33 @@ def prepare_tree(tree: Any) -> Any:
     return tree
 
 
-_INLINE = ("a", "span", "em", "strong", "b", "i", "u", "code", "small", "sup", "sub", "mark",
+_INLINE_TAGS = ("a", "span", "em", "strong", "b", "i", "u", "code", "small", "sup", "sub", "mark",
            "abbr", "time", "cite", "q", "font", "kbd", "var", "s", "del", "ins")
-_IN_TEXT = etree.XPath(
-    "//*[self::p or self::li or self::h1 or self::h2 or self::h3 or self::h4 or self::td"
-    " or self::dd or self::blockquote]//*[self::" + " or self::".join(_INLINE) + "]"
-    "[@class or @id or @style]"
-)
+_INLINE = frozenset(_INLINE_TAGS)
 
 
-def _protect_sentences(tree: Any) -> None:
-    """Inline elements inside text lose their class, id and style.
+def _inside_text(tree: Any) -> list[Any]:
+    """Protect sentences, and return the hover cards found inside text.
 
-    The extractor deletes elements by such names (a "link" or "bottom" class,
-    a bordered span): inside a sentence that deletes words, so
-    "reported that <span class=link>the NFL will fine him</span> for" lost its
-    clause. Cleaning works on whole blocks, never inside a sentence.
+    Inline elements inside text lose their class, id and style: the extractor
+    deletes elements by such names (a "link" or "bottom" class, a bordered
+    span), and inside a sentence that deletes words ("reported that <span
+    class=link>the NFL will fine him</span> for" lost its clause). Cleaning
+    works on whole blocks, never inside a sentence.
     """
-    for el in _IN_TEXT(tree):
-        for name in ("class", "id", "style"):
-            el.attrib.pop(name, None)
+    hover = []
+    for block in tree.iter(*_TEXT_BLOCKS):
+        for el in block.iterdescendants():
+            attrib = el.attrib
+            if not attrib:
+                continue
+            cls = attrib.get("class")
+            if cls and _HOVER_CLASS.search(cls) and block.tag in ("p", "li"):
+                hover.append(el)
+            if el.tag in _INLINE:
+                for name in ("class", "id", "style"):
+                    attrib.pop(name, None)
+    return hover
 
 
 def drop_other_articles(tree: Any) -> None:

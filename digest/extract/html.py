@@ -8,13 +8,13 @@ The method, for HTML:
    and what is left is capped, so a 20 MB page costs about what a 2 MB one
    does;
 3. read the metadata before anything is removed (:mod:`digest.extract.meta`);
-4. remove what readers never see and keep captions
-   (:func:`digest.extract.boilerplate.prepare_tree`);
-5. let trafilatura find the article (``favor_precision``: its default keeps
-   more share rows and related links than it gains in text), then prune the
-   boilerplate it keeps inside the article block
-   (:func:`digest.extract.boilerplate.prune_body`);
-6. write Markdown with our converter (:mod:`digest.extract.markdown`).
+4. remove what readers never see, protect sentences from deletions inside
+   them, set captions aside (:func:`digest.extract.boilerplate.prepare_tree`);
+5. let trafilatura find the article: its precise reading, checked against
+   its balanced one when short (:func:`_article_body`); put back headings it
+   dropped inside the article (:mod:`digest.extract.restore`), then remove
+   whole blocks of boilerplate it keeps (:func:`digest.extract.boilerplate.prune_body`);
+6. write Markdown with our writer (:mod:`digest.extract.mdwriter`).
 
 Plain-text dumps go to :mod:`digest.extract.textdump`.
 """
@@ -179,6 +179,7 @@ def _article_body(tree: Any) -> Any:
     def read(precise: bool) -> Any:
         doc = bare_extraction(
             tree,
+            fast=precise,  # its fallbacks recover text: what the balanced check is for
             favor_precision=precise,
             include_comments=False,
             include_images=True,

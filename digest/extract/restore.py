@@ -30,7 +30,7 @@ def _norm(text: str) -> str:
 
 
 def _own_text(el: Any) -> str:
-    return _norm("".join(el.itertext()))
+    return _norm(etree.tostring(el, method="text", encoding=str, with_tail=False))
 
 
 def restore_headings(page: Any, body: Any, title: str | None) -> None:
@@ -43,15 +43,19 @@ def restore_headings(page: Any, body: Any, title: str | None) -> None:
     if len(kept) < 2:
         return
     norm_title = _norm(title or "")
+    lost = {h for h in page.iter(*_HEADINGS)
+            if (t := _own_text(h)) and t not in kept and len(t) <= _MAX_HEADING and t != norm_title}
+    if not lost:
+        return
     pending: list[Any] = []  # headings lost since the last kept block
     seen_kept = False
     for el in page.iter(*_PAGE_BLOCKS):
-        text = _own_text(el)
-        if not text:
-            continue
-        if el.tag in _HEADINGS and text not in kept:
-            if seen_kept and len(text) <= _MAX_HEADING and text != norm_title:
+        if el in lost:
+            if seen_kept:
                 pending.append(el)
+            continue
+        text = _own_text(el)
+        if not text or (el.tag in _HEADINGS and text not in kept):
             continue
         anchor = kept.get(text)
         if anchor is None:
