@@ -235,3 +235,15 @@ def test_the_demo_article_ends_where_its_text_ends() -> None:
     assert content is not None and content.text
     _, text = extract_fragment(content.text, base_url="https://news.example.org/")
     assert text.endswith("The bill now goes to the full Senate.")
+
+
+def test_a_body_hidden_until_a_script_shows_it_is_read() -> None:
+    hidden = '<div style="display:none" class="story-text">' + filler(8) + "</div>"
+    result = extract("<p>Loading paragraph...</p><p>Loading image...</p>" + hidden)
+    assert FILLER[0] in paragraphs(result) and FILLER[3] in paragraphs(result)
+
+
+def test_hidden_boxes_stay_out_of_a_visible_article() -> None:
+    box = '<div hidden><p>Sign in to read this story offline and sync it everywhere.</p></div>'
+    result = extract(filler(4) + box)
+    assert "Sign in to read" not in result.text

@@ -89,8 +89,12 @@ _MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")
 _TEXT_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "td", "dd", "blockquote")
 
 
-def prepare_tree(tree: Any) -> Any:
-    """Clean a parsed page in place before trafilatura reads it."""
+def prepare_tree(tree: Any) -> int:
+    """Clean a parsed page in place before trafilatura reads it.
+
+    Returns how many words went with hidden elements: a page that hides its
+    body until a script shows it is read again as it came.
+    """
     hidden = []
     for el in _MAYBE_HIDDEN(tree):
         if el.get("hidden") is not None or el.get("aria-hidden") == "true":
@@ -98,7 +102,10 @@ def prepare_tree(tree: Any) -> Any:
                 hidden.append(el)
         elif _HIDDEN_STYLE.search(el.get("style", "")):
             hidden.append(el)
+    hidden_words = 0
     for el in hidden:
+        if el.getparent() is not None:
+            hidden_words += len(_text(el).split())
         _drop(el)
     # Deepest first, so a hover card goes but the link that opens it stays.
     for el in reversed(_inside_text(tree)):
@@ -110,7 +117,7 @@ def prepare_tree(tree: Any) -> Any:
         el.text = "[email protected]"
         for child in list(el):
             el.remove(child)
-    return tree
+    return hidden_words
 
 
 _INLINE_TAGS = ("a", "span", "em", "strong", "b", "i", "u", "code", "small", "sup", "sub", "mark",

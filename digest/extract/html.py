@@ -166,7 +166,7 @@ def _prose_words(body: Any) -> int:
     return total
 
 
-def _article_body(tree: Any) -> Any:
+def _article_body(tree: Any, raw: str | None = None) -> Any:
     """trafilatura's article body, its precise reading checked against its balanced one.
 
     The precise reading (``favor_precision``) drops more share rows, related
@@ -176,9 +176,9 @@ def _article_body(tree: Any) -> Any:
     """
     from trafilatura import bare_extraction
 
-    def read(precise: bool) -> Any:
+    def read(precise: bool, page: Any = tree) -> Any:
         doc = bare_extraction(
-            tree,
+            page,
             fast=precise,  # its fallbacks recover text: what the balanced check is for
             favor_precision=precise,
             include_comments=False,
@@ -200,7 +200,15 @@ def _article_body(tree: Any) -> Any:
     if balanced is not None:
         more = _prose_words(balanced)
         if more >= _PROSE_WORDS and more * _SHORT_SHARE > have:
-            return balanced
+            precise, have = balanced, more
+    if have < _FEW_WORDS and raw is not None:
+        # Little prose left, and much text was hidden: the body may be marked
+        # hidden until a script shows it. Read the page as it came.
+        whole = read(False, _parse(raw))
+        if whole is not None:
+            more = _prose_words(whole)
+            if more >= _PROSE_WORDS and more * _SHORT_SHARE > have:
+                return whole
     return precise
 
 
@@ -210,19 +218,22 @@ _ENOUGH_WORDS = 1000
 _SHORT_SHARE = 0.6
 # Fewer words outside links than a short paragraph is navigation, not prose.
 _PROSE_WORDS = 40
+# Fewer words of prose than this, and the page as it came is read too.
+_FEW_WORDS = 150
 
 
 def _extract_html(text: str, url: str | None) -> Extracted:
     from trafilatura.htmlprocessing import convert_to_html
 
-    tree = _parse(_bounded(text))
+    bounded = _bounded(text)
+    tree = _parse(bounded)
     meta = read_meta(tree)
     byline = _byline(tree)
     by_author, by_site, by_stamp = parse_byline(byline) if byline else (None, None, None)
     captions = take_captions(tree)
-    prepare_tree(tree)
+    hidden_words = prepare_tree(tree)
     drop_other_articles(tree)
-    body_xml = _article_body(tree)
+    body_xml = _article_body(tree, bounded if hidden_words > _FEW_WORDS else None)
     if body_xml is None:
         raise ExtractError("no article body found (navigation, listing or empty page)")
     title = meta.title
