@@ -63,13 +63,6 @@ class Config:
     sources: tuple[Source, ...]
     taxonomy: Taxonomy = field(repr=False)
 
-    @property
-    def articles_dir(self) -> Path:
-        return self.content_dir / "articles"
-
-    def source(self, name: str) -> Source | None:
-        return next((s for s in self.sources if s.name == name), None)
-
 
 # --- YAML with line numbers -------------------------------------------------
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from digest.archive.store import atomic_write
+from digest.archive.files import atomic_write
 from digest.config import Config, parse_config
 from digest.errors import SourceError
-from digest.fetch.feeds import import_opml
+from digest.fetch.opml import import_opml
 from digest.model import Source
 
 __all__ = ["add_sources_to_config", "import_opml_into_config"]

@@ -21,7 +21,8 @@ with atheris.instrument_imports():
     from digest.errors import DigestError
     from digest.extract.html import extract_page
     from digest.extract.markdown import html_to_markdown
-    from digest.fetch.feeds import import_opml, parse_feed
+    from digest.fetch.feeds import parse_feed
+    from digest.fetch.opml import import_opml
     from digest.fetch.urls import canonicalize
     from digest.tags.classify import classify
 from digest.tags.rules import default_taxonomy

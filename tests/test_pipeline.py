@@ -80,10 +80,10 @@ def make_config(tmp_path: Path, sources: str, **fetch: object) -> Config:
     return parse_config(text, path)
 
 
-def fetch(config: Config, **kw: object) -> RunSummary:
+def fetch(config: Config, *, refresh: bool = False, jobs: int = 0) -> RunSummary:
     archive = Archive(config.content_dir, config.state_path)
     try:
-        return run_fetch(config, archive, **kw)  # type: ignore[arg-type]
+        return run_fetch(config, archive, refresh=refresh, jobs=jobs)
     finally:
         archive.close()
 

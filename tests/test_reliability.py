@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from localserver import Route, Server, serve
 
+from digest.archive.files import TMP_PREFIX
 from digest.archive.frontmatter import load_article
-from digest.archive.store import TMP_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,6 +136,7 @@ def _check_archive(folder: Path) -> set[str]:
 KILL_POINTS = 8
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path, many: Server) -> None:
     _config(tmp_path, f'  - {{name: Many, feed: "{many.url("/feed.xml")}"}}\n')
     rng = random.Random(20250121)
@@ -192,6 +193,7 @@ def _write_pages(folder: Path, count: int, words: int) -> list[Path]:
     return out
 
 
+@pytest.mark.slow
 def test_disk_full_is_a_clear_error_and_the_archive_is_intact(small_disk: Path,
                                                                tmp_path: Path) -> None:
     _config(small_disk)

@@ -3,8 +3,7 @@
 The Markdown files are the source of truth. The SQLite state database beside
 the content (URLs seen, content fingerprints, HTTP validators) is a cache of
 them and is rebuilt from ``content/`` when it is missing or corrupt. Every
-write is atomic: a temporary file in the same folder, fsync, then rename, so
-a killed run leaves either the old file or the new one, never half of one.
+write is atomic (:mod:`digest.archive.files`).
 """
 
 from __future__ import annotations
@@ -15,33 +14,29 @@ import logging
 import os
 import re
 import sqlite3
-import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
 from urllib.parse import urlsplit
 
-from digest.archive.fingerprint import BAND_BITS, BANDS, band_values
+from digest.archive.files import TMP_PREFIX, atomic_write
+from digest.archive.fingerprint import BAND_BITS, BANDS, band_values, closest
 from digest.archive.frontmatter import dump_article, load_article
 from digest.errors import StoreError
 from digest.model import Article
 
 __all__ = [
     "Archive",
-    "SaveResult",
+    "Placement",
     "StateDB",
     "StoredArticle",
-    "atomic_open",
-    "atomic_write",
     "read_article",
     "slugify",
 ]
 
 log = logging.getLogger(__name__)
 
-TMP_PREFIX = ".digest-tmp-"
 _MAX_SLUG = 80
 
 
@@ -74,42 +69,6 @@ def slugify(title: str, fallback: str) -> str:
     return f"article-{digest}"
 
 
-@contextlib.contextmanager
-def atomic_open(path: Path, *, staging: Path | None = None) -> Iterator[TextIO]:
-    """A text file that appears at ``path`` only once it is complete.
-
-    Readers see the old content or the new, never a mix. With ``staging`` (a
-    folder on the same filesystem) the temporary file is made there, so a
-    process killed mid-write leaves debris in the staging folder, never beside
-    the articles; across filesystems it falls back to the target's folder.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if staging is not None:
-        try:
-            staging.mkdir(parents=True, exist_ok=True)
-            if staging.stat().st_dev != path.parent.stat().st_dev:
-                staging = None
-        except OSError:
-            staging = None
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=staging or path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write(path: Path, text: str, *, staging: Path | None = None) -> None:
-    """Write a whole text atomically (see atomic_open)."""
-    with atomic_open(path, staging=staging) as handle:
-        handle.write(text)
-
-
 def read_article(path: Path) -> Article:
     """One article file; StoreError names the file and what is wrong with it."""
     try:
@@ -129,9 +88,24 @@ class StoredArticle:
 
 
 @dataclass(frozen=True)
-class SaveResult:
+class Placement:
+    """Where an incoming article goes, as :meth:`Archive.place` decides.
+
+    ``write`` is None when the story is stored already (its source was merged
+    into the stored copy, or the user deleted it by hand): nothing to write.
+    Otherwise ``write`` goes to ``path`` (a new file, or the stored one on
+    ``--refresh``), then :meth:`Archive.commit` records it under ``canonical``.
+    """
+
     path: Path
-    created: bool  # False when an existing article was updated (e.g. a source merged)
+    write: Article | None
+    canonical: str = ""
+    refreshed: bool = False  # ``write`` replaces the stored copy's body
+
+    @property
+    def created(self) -> bool:
+        """A new story: a new file."""
+        return self.write is not None and not self.refreshed
 
 
 # The SQL twin of fingerprint.band_values: one expression per band, the same
@@ -221,11 +195,6 @@ class StateDB:
             self.conn.executemany(
                 "INSERT OR REPLACE INTO urls(url, canonical_url) VALUES (?, ?)",
                 [(a, canonical_url) for a in aliases if a and a != canonical_url])
-
-    def forget(self, canonical_url: str) -> None:
-        with self.conn:
-            self.conn.execute("DELETE FROM articles WHERE canonical_url = ?", (canonical_url,))
-            self.conn.execute("DELETE FROM urls WHERE canonical_url = ?", (canonical_url,))
 
     def similar(self, fingerprint: int) -> list[tuple[str, str, int]]:
         """Stored (canonical_url, path, fingerprint) rows sharing a band with ``fingerprint``.
@@ -378,28 +347,61 @@ class Archive:
         except OSError as exc:
             raise StoreError(f"{path}: cannot be written: {exc.strerror or exc}") from None
 
-    def save(self, article: Article, *, aliases: tuple[str, ...] = (),
-             fingerprint: int | None = None) -> SaveResult:
-        """Store a new article, or merge its source into the stored copy of the same story."""
-        existing = self.find(article.canonical_url, article.url, *aliases)
-        if existing is not None and not existing.exists():
-            log.info("%s: deleted by hand; not storing it again", existing)
-            return SaveResult(existing, created=False)
-        if existing is not None:
-            stored = self.read(existing)
-            merged = merge_sources(stored, article.source)
-            if merged != stored:
-                self.write(existing, merged)
-            self.state.record(stored.canonical_url, self.relative(existing),
-                              (article.url, article.canonical_url, *aliases))
-            return SaveResult(existing, created=False)
-        path = self.path_for(article)
+    def place(self, article: Article, keys: tuple[str, ...] = (), *,
+              fingerprint: int | None = None, refresh: bool = False) -> Placement:
+        """Decide where an incoming article goes; the one dedup path of every run.
+
+        A story already stored under one of its URL keys, or whose body is
+        within the near-duplicate threshold of a stored one, gets this
+        source merged into the stored copy (with ``refresh``, its new body
+        replaces the stored one, keeping every source and the manual tags).
+        A story deleted by hand stays deleted. Anything else gets a new file.
+        """
+        path = self.find(*keys, article.canonical_url, article.url)
+        if path is None and fingerprint is not None:
+            match = closest(fingerprint, self.state.similar(fingerprint))
+            if match is not None and (self.content_dir / match.path).exists():
+                log.info("%s: near-duplicate of %s", article.url, match.canonical_url)
+                path = self.content_dir / match.path
+        aliases = tuple(dict.fromkeys((article.url, article.canonical_url, *keys)))
+        if path is not None and not path.exists():
+            log.info("%s: deleted by hand; not storing it again", path)
+            return Placement(path, None)
+        if path is not None and not refresh:
+            self.merge_into(path, article.source, aliases)
+            return Placement(path, None)
+        if path is not None:  # --refresh: the new body, every source kept
+            stored = self.read(path)
+            sources = tuple(dict.fromkeys((*stored.sources, *article.sources)))
+            manual = tuple(t for t in stored.manual_tags if t not in article.tags)
+            fresh = replace(article, sources=sources, manual_tags=stored.manual_tags,
+                            tags=(*article.tags, *manual))
+            return Placement(path, fresh, stored.canonical_url, refreshed=True)
         if not article.sources:
             article = replace(article, sources=(article.source,))
-        self.write(path, article)
-        self.state.record(article.canonical_url, self.relative(path),
-                          (article.url, *aliases), fingerprint)
-        return SaveResult(path, created=True)
+        return Placement(self.path_for(article), article, article.canonical_url)
+
+    def commit(self, placement: Placement, keys: tuple[str, ...] = (),
+               fingerprint: int | None = None) -> None:
+        """Record a written placement in the state database (after the file is on disk)."""
+        article = placement.write
+        assert article is not None, "nothing was written"
+        self.state.record(placement.canonical, self.relative(placement.path),
+                          tuple(dict.fromkeys((article.url, *keys))), fingerprint)
+
+    def save(self, article: Article, keys: tuple[str, ...] = (), *,
+             fingerprint: int | None = None) -> Placement:
+        """Store one article: :meth:`place`, write, :meth:`commit`.
+
+        The pipeline runs the same three steps, with the write on a thread of
+        its own; this is that path in one call, for ``digest add`` of a single
+        article and for tests.
+        """
+        placement = self.place(article, keys, fingerprint=fingerprint)
+        if placement.write is not None:
+            self.write(placement.path, placement.write)
+            self.commit(placement, keys, fingerprint)
+        return placement
 
     def merge_into(self, path: Path, source: str, aliases: tuple[str, ...]) -> None:
         """Record that ``source`` also carried the story stored at ``path``."""

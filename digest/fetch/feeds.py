@@ -1,4 +1,4 @@
-"""Feed bytes → :class:`~digest.model.Entry` values, and OPML in and out.
+"""Feed bytes → :class:`~digest.model.Entry` values.
 
 feedparser reads RSS 0.9x/1.0/2.0, Atom and RDF, including broken ones (its
 loose parser copes with undefined entities and most encoding lies); JSON Feed
@@ -14,8 +14,7 @@ import json
 import logging
 import re
 import time
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -27,11 +26,10 @@ from lxml import etree
 
 from digest.errors import SourceError
 from digest.escape import one_line, web_url
-from digest.fetch.urls import canonicalize, host_of
-from digest.model import Entry, Source, SourceKind
+from digest.fetch.urls import canonicalize
+from digest.model import Entry
 
-__all__ = ["STREAM_MIN", "export_opml", "import_opml", "iter_feed", "looks_like_feed",
-           "parse_feed", "parse_opml"]
+__all__ = ["STREAM_MIN", "iter_feed", "looks_like_feed", "parse_feed"]
 
 log = logging.getLogger(__name__)
 
@@ -523,105 +521,3 @@ def iter_feed(data: bytes | Path, *, url: str | None = None, content_type: str |
                  url or source, count, exc)
         raw = data.read_bytes() if isinstance(data, Path) else data
         yield from _xml_entries(raw, url, content_type, source, fetched, skip=count)
-
-
-# --- OPML -------------------------------------------------------------------
-
-
-def _outline_name(node: Any) -> str | None:
-    for attr in ("title", "text"):
-        value = _clean_text(node.get(attr))
-        if value:
-            return value
-    return None
-
-
-def import_opml(data: bytes | str, existing: Iterable[Source] = ()) -> tuple[Source, ...]:
-    """The feeds of an OPML file as Sources, outline categories kept as ``group``.
-
-    Nested category outlines become a group path ("News / China"). Feeds whose
-    URL is already in ``existing`` (or earlier in the file) are skipped; missing
-    titles fall back to the site's host; clashing names get " (2)", " (3)"…
-    """
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True,
-                             huge_tree=False, remove_comments=True)
-    try:
-        root = etree.fromstring(raw, parser)
-    except etree.XMLSyntaxError as exc:
-        raise SourceError(f"not an OPML file: {exc}") from None
-    if root is None or not isinstance(root.tag, str) or root.tag.lower() != "opml":
-        raise SourceError("not an OPML file: the document has no <opml> root")
-    body = next((c for c in root if isinstance(c.tag, str) and c.tag.lower() == "body"), None)
-    if body is None:
-        raise SourceError("not an OPML file: no <body>")
-    seen_urls = {canonicalize(s.location) for s in existing}
-    names = {s.name for s in existing}
-    out: list[Source] = []
-
-    def unique(name: str) -> str:
-        candidate, n = name, 2
-        while candidate in names:
-            candidate = f"{name} ({n})"
-            n += 1
-        names.add(candidate)
-        return candidate
-
-    def walk(node: Any, groups: tuple[str, ...]) -> None:
-        for child in node:
-            if not isinstance(child.tag, str) or child.tag.lower() != "outline":
-                continue
-            feed_url = (child.get("xmlUrl") or child.get("xmlurl") or "").strip()
-            if not feed_url:
-                label = _outline_name(child)
-                walk(child, (*groups, label) if label else groups)
-                continue
-            if not web_url(feed_url):
-                log.warning("OPML: skipped %r: not an http(s) feed URL", feed_url)
-                continue
-            key = canonicalize(feed_url)
-            if key in seen_urls:
-                continue
-            seen_urls.add(key)
-            group = " / ".join(groups) if groups else None
-            if group is None and child.get("category"):
-                first = child.get("category").split(",")[0].strip().strip("/")
-                group = " / ".join(p for p in first.split("/") if p) or None
-            name = _outline_name(child) or host_of(feed_url) or feed_url
-            out.append(Source(name=unique(name), kind=SourceKind.FEED, location=feed_url,
-                              group=group))
-            walk(child, groups)  # some readers nest feeds under feeds; keep them too
-
-    walk(body, ())
-    return tuple(out)
-
-
-def parse_opml(data: bytes | str, name: str = "",
-               existing: Iterable[Source] = ()) -> tuple[Source, ...]:
-    """:func:`import_opml` with errors naming the file they come from."""
-    try:
-        return import_opml(data, existing)
-    except SourceError as exc:
-        raise SourceError(f"{name}: {exc}" if name else str(exc)) from None
-
-
-def export_opml(sources: Iterable[Source], *, title: str = "digest sources") -> str:
-    """An OPML 2.0 document of the feed sources, one category outline per group."""
-    root = ET.Element("opml", version="2.0")
-    head = ET.SubElement(root, "head")
-    ET.SubElement(head, "title").text = title
-    body = ET.SubElement(root, "body")
-    groups: dict[str, ET.Element] = {}
-    for source in sources:
-        if source.kind is not SourceKind.FEED or not source.location.startswith(
-                ("http://", "https://")):
-            continue
-        parent = body
-        if source.group:
-            parent = groups.get(source.group) or ET.SubElement(
-                body, "outline", text=source.group, title=source.group)
-            groups[source.group] = parent
-        ET.SubElement(parent, "outline", type="rss", text=source.name, title=source.name,
-                      xmlUrl=source.location)
-    ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

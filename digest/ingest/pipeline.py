@@ -35,19 +35,17 @@ import asyncio
 import itertools
 import logging
 import sqlite3
-import sys
-import time
 from collections.abc import AsyncGenerator, Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from digest.archive.fingerprint import THRESHOLD, closest, hamming
-from digest.archive.store import Archive
+from digest.archive.fingerprint import THRESHOLD, hamming
+from digest.archive.store import Archive, Placement
 from digest.config import Config, FetchConfig
 from digest.errors import DigestError, SourceError, StoreError
 from digest.escape import web_url
@@ -55,9 +53,9 @@ from digest.fetch.feeds import STREAM_MIN, iter_feed
 from digest.fetch.http import Fetcher, Response
 from digest.fetch.urls import canonicalize, url_keys
 from digest.ingest.workers import Done, Job, WorkerPool, unnamed
-from digest.model import Article, Entry, Source, SourceKind
+from digest.model import Entry, Source, SourceKind
 
-__all__ = ["RunSummary", "SourceSummary", "add_inputs", "read_inputs", "run_fetch"]
+__all__ = ["RunSummary", "SourceSummary", "add_inputs", "input_source", "read_inputs", "run_fetch"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -107,7 +105,6 @@ class SourceSummary:
 @dataclass(frozen=True)
 class RunSummary:
     sources: tuple[SourceSummary, ...]
-    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -230,59 +227,30 @@ class _Run:
         """:meth:`known` for every entry of a feed, in one trip to the db thread."""
         return [self.known(k, source_name) for k in keys]
 
-    def _plan(self, done: Done) -> str | Path | tuple[Path, Article]:
-        """Decide where a finished article goes (db thread).
+    def _plan(self, done: Done) -> str | Path | Placement:
+        """Decide where a finished article goes (db thread): :meth:`Archive.place`.
 
-        "new"/"existing"/an error message when that is settled here (merged
-        into a stored copy); a Path when its file name is being written by
-        another story (wait, then ask again); (path, article) to write.
+        "existing" or an error message when that is settled here; a Path when
+        the file name is being written by another story (wait, then ask
+        again); else the placement to write.
         """
-        article, keys = done.article, done.keys
         try:
-            path = self.archive.find(*keys)
-            if path is None and done.fingerprint is not None:
-                match = closest(done.fingerprint, self.archive.state.similar(done.fingerprint))
-                if match is not None and (self.archive.content_dir / match.path).exists():
-                    log.info("%s: near-duplicate of %s", article.url, match.canonical_url)
-                    path = self.archive.content_dir / match.path
-            if path is not None and not self.refresh:
-                self.archive.merge_into(path, article.source, keys)
-                return _EXISTING
-            if path is not None:  # --refresh: new body, every source kept
-                stored = self.archive.read(path)
-                sources = tuple(dict.fromkeys((*stored.sources, *article.sources)))
-                self.archive.write(path, replace(article, sources=sources,
-                                                 manual_tags=stored.manual_tags))
-                self.archive.state.record(stored.canonical_url, self.archive.relative(path),
-                                          keys, done.fingerprint)
-                return _EXISTING
-            # What Archive.save does: a last look by the article's own URLs.
-            existing = self.archive.find(article.canonical_url, article.url)
-            if existing is not None:
-                if not existing.exists():
-                    log.info("%s: deleted by hand; not storing it again", existing)
-                self.archive.merge_into(existing, article.source,
-                                        (article.url, article.canonical_url, *keys))
-                return _EXISTING
-            path = self.archive.path_for(article)
+            placement = self.archive.place(done.article, done.keys,
+                                           fingerprint=done.fingerprint, refresh=self.refresh)
         except StoreError as exc:
             return str(exc)
-        if path in self._reserved:
-            return path
-        self._reserved[path] = None
-        if not article.sources:
-            article = replace(article, sources=(article.source,))
-        return path, article
+        if placement.write is None:
+            return _EXISTING
+        if placement.path in self._reserved:
+            return placement.path
+        self._reserved[placement.path] = None
+        return placement
 
-    def _record(self, done: Done, path: Path, written: bool) -> None:
+    def _record(self, done: Done, placement: Placement, written: bool) -> None:
         """Record a written article (db thread); give its file name back either way."""
-        self._reserved.pop(path, None)
-        if not written:
-            return
-        article = done.article
-        relative = self.archive.relative(path)
-        self.archive.state.record(article.canonical_url, relative, (article.url, *done.keys),
-                                  done.fingerprint)
+        self._reserved.pop(placement.path, None)
+        if written:
+            self.archive.commit(placement, done.keys, done.fingerprint)
 
     def _blockers(self, done: Done) -> set[asyncio.Future[None]]:
         """Stores in progress of what may be the same story."""
@@ -309,7 +277,8 @@ class _Run:
                 await (asyncio.wait({writing}) if writing else asyncio.sleep(0.01))
             if isinstance(plan, str):
                 return plan
-            path, article = plan
+            path, article = plan.path, plan.write
+            assert article is not None
             self._writing[path] = claim
             written = False
             try:
@@ -319,8 +288,8 @@ class _Run:
             except StoreError as exc:
                 return str(exc)
             finally:
-                await self.db(self._record, done, path, written)
-            return _NEW
+                await self.db(self._record, done, plan, written)
+            return _NEW if plan.created else _EXISTING
         finally:
             for key in done.keys:
                 if self._storing.get(key) is claim:
@@ -523,40 +492,39 @@ def _message(location: str, exc: DigestError) -> str:
     return text if location in text else f"{location}: {text}"
 
 
+Progress = Callable[[SourceSummary], None]
+
+
 async def _run_sources(config: Config, archive: Archive, sources: tuple[Source, ...],
-                       refresh: bool, progress: bool, jobs: int) -> RunSummary:
-    started = time.monotonic()
+                       refresh: bool, progress: Progress | None, jobs: int) -> RunSummary:
     async with Fetcher(config.fetch) as fetcher:
         with WorkerPool(config.taxonomy, jobs=jobs) as pool:
             run = _Run(config, archive, fetcher, pool, refresh)
             await run.open()
             tasks = [asyncio.ensure_future(run.source(s)) for s in sources]
-            if progress and tasks:
-                import click
-
-                with click.progressbar(length=len(tasks), label="Fetching",
-                                       file=sys.stderr) as bar:
-                    for finished in asyncio.as_completed(tasks):
-                        log.info("%s", (await finished).render())
-                        bar.update(1)
             try:
+                if progress is not None:
+                    for finished in asyncio.as_completed(tasks):
+                        progress(await finished)
                 results = await asyncio.gather(*tasks)
             finally:
                 run.close()
-    return RunSummary(tuple(results), round(time.monotonic() - started, 3))
+    return RunSummary(tuple(results))
 
 
 def run_fetch(config: Config, archive: Archive, *, refresh: bool = False,
-              progress: bool = False, jobs: int = 0) -> RunSummary:
+              progress: Progress | None = None, jobs: int = 0) -> RunSummary:
     """Read every configured source and store the new articles.
 
-    ``refresh`` fetches and extracts stored articles again; ``jobs`` is the
-    number of worker processes for the CPU work (0 = one per core).
+    ``refresh`` fetches and extracts stored articles again; ``progress`` is
+    called with each source's summary as it finishes; ``jobs`` is the number
+    of worker processes for the CPU work (0 = one per core).
     """
     return asyncio.run(_run_sources(config, archive, config.sources, refresh, progress, jobs))
 
 
-def _input_source(item: str) -> Source:
+def input_source(item: str) -> Source:
+    """The source of a page given on the command line (``digest add``, ``extract``)."""
     if web_url(item):
         return Source(name=item, kind=SourceKind.URL, location=canonicalize(item))
     return Source(name=item, kind=SourceKind.PATH, location=item)
@@ -565,8 +533,8 @@ def _input_source(item: str) -> Source:
 def add_inputs(config: Config, archive: Archive, inputs: list[str], *,
                jobs: int = 0) -> RunSummary:
     """Store the given pages (``digest add URL|PATH…``); one summary line per input."""
-    sources = tuple(_input_source(item) for item in inputs)
-    return asyncio.run(_run_sources(config, archive, sources, False, False, jobs))
+    sources = tuple(input_source(item) for item in inputs)
+    return asyncio.run(_run_sources(config, archive, sources, False, None, jobs))
 
 
 def read_inputs(inputs: list[str], config: FetchConfig | None = None,
