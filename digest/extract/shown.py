@@ -9,8 +9,10 @@ shown against the dates declared for machines.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
@@ -18,7 +20,13 @@ from lxml import etree
 from digest.extract.dates import VisibleDate, parse_datetime, plausible
 from digest.extract.header import byline_parts, read_header
 
-__all__ = ["decide_date", "markup_author", "shown_header", "visible_lines"]
+__all__ = [
+    "decide_date",
+    "iter_visible_lines",
+    "markup_author",
+    "shown_header",
+    "visible_lines",
+]
 
 log = logging.getLogger(__name__)
 
@@ -67,24 +75,18 @@ _UNSEEN = frozenset(
 )
 
 
-def visible_lines(root: Any, *, limit: int = 6000) -> list[str]:
+def iter_visible_lines(root: Any) -> Iterator[str]:
     """The page's text as a reader copying it would get it: one line per block."""
-    lines: list[str] = []
     buf: list[str] = []
-
-    def flush() -> None:
-        text = " ".join("".join(buf).split())
-        buf.clear()
-        if text:
-            lines.append(text)
-
     stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack and len(lines) < limit:
+    while stack:
         el, closing = stack.pop()
         tag = el.tag if isinstance(el.tag, str) else ""
         if closing:
+            if tag in _BLOCKS and (text := " ".join("".join(buf).split())):
+                yield text
             if tag in _BLOCKS:
-                flush()
+                buf.clear()
             if el.tail:
                 buf.append(el.tail)
             continue
@@ -94,13 +96,20 @@ def visible_lines(root: Any, *, limit: int = 6000) -> list[str]:
                 buf.append(el.tail)
             continue
         if tag in _BLOCKS:
-            flush()
+            if text := " ".join("".join(buf).split()):
+                yield text
+            buf.clear()
         if el.text:
             buf.append(el.text)
         stack.append((el, True))
         stack.extend((child, False) for child in reversed(el))
-    flush()
-    return lines
+    if text := " ".join("".join(buf).split()):
+        yield text
+
+
+def visible_lines(root: Any, *, limit: int = 6000) -> list[str]:
+    """The first ``limit`` lines of :func:`iter_visible_lines`."""
+    return list(itertools.islice(iter_visible_lines(root), limit))
 
 
 _PROSE_END = re.compile(r"[.!?。！？…][\"”’)]*$")
@@ -116,9 +125,16 @@ def shown_header(tree: Any, title: str | None) -> tuple[str | None, VisibleDate 
     body = next(iter(tree.iter("body")), None)
     if body is None or not title:
         return None, None
-    lines = visible_lines(body)
     folded = " ".join(title.casefold().split())
-    at = next((i for i, t in enumerate(lines) if " ".join(t.casefold().split()) == folded), None)
+    lines: list[str] = []
+    at = None
+    # Lines are read only down to a little past the headline.
+    for line in iter_visible_lines(body):
+        lines.append(line)
+        if at is None and " ".join(line.casefold().split()) == folded:
+            at = len(lines) - 1
+        if (at is not None and len(lines) > at + 60) or len(lines) > 6000:
+            break
     if at is None:
         return None, None
     first = next((i for i in range(at + 1, min(len(lines), at + 60)) if _prose(lines[i])), None)
