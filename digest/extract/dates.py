@@ -84,6 +84,7 @@ _SHAPES = [
     # 19/12/2025, 03/01/2017 (month first unless it cannot be), 09.10.2024 (day first)
     re.compile(_NUM_Y + r"(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)" + _Y),
 ]
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _TIME_AFTER = re.compile(r"^\W{0,3}(?:at\s+|à\s+|um\s+|às\s+|a las\s+|T)?\s*" + _TIME, re.I)
 _TIME_BEFORE = re.compile(_TIME + r"\W{0,3}$", re.I)
 _UPDATED = re.compile(
@@ -138,6 +139,8 @@ def _time(match: re.Match[str] | None) -> tuple[int, int, int, timezone | None] 
 
 def find_date(text: str) -> VisibleDate | None:
     """The first calendar date a line of text shows, with its time when next to it."""
+    if not _YEAR.search(text):
+        return None  # every shape has a year: most lines are gone with one look
     found: list[tuple[int, int, int, int, int]] = []  # (start, end, y, m, d)
     for shape in _SHAPES:
         for match in shape.finditer(text):

@@ -43,15 +43,17 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @lru_cache(maxsize=1)
-def _stopwords() -> dict[str, frozenset[str]]:
+def _stopwords() -> dict[str, tuple[str, ...]]:
+    """Each stopword → the languages it is a stopword of."""
     try:
         import justext
     except ImportError:  # pragma: no cover - justext comes with trafilatura
         return {}
-    return {
-        code: frozenset(w.lower() for w in justext.get_stoplist(name))
-        for name, code in _STOPLISTS.items()
-    }
+    index: dict[str, list[str]] = {}
+    for name, code in _STOPLISTS.items():
+        for word in {w.lower() for w in justext.get_stoplist(name)}:
+            index.setdefault(word, []).append(code)
+    return {word: tuple(codes) for word, codes in index.items()}
 
 
 def guess_language(text: str) -> str:
@@ -73,12 +75,12 @@ def guess_language(text: str) -> str:
     if len(words) < 8:
         return UNDETERMINED
     cyrillic = len(_CYRILLIC.findall(sample)) * 2 > len(sample)
-    counts = Counter(words)
-    best, best_share = UNDETERMINED, 0.0
-    for code, stop in _stopwords().items():
-        if cyrillic != (code in ("ru", "uk", "bg", "sr")):
-            continue
-        share = sum(n for w, n in counts.items() if w in stop) / len(words)
-        if share > best_share:
-            best, best_share = code, share
-    return best if best_share >= 0.15 else UNDETERMINED
+    index = _stopwords()
+    covered: Counter[str] = Counter()
+    for word, n in Counter(words).items():
+        for code in index.get(word, ()):
+            covered[code] += n
+    shares = [(n / len(words), code) for code, n in covered.items()
+              if cyrillic == (code in ("ru", "uk", "bg", "sr"))]
+    share, best = max(shares, default=(0.0, UNDETERMINED))
+    return best if share >= 0.15 else UNDETERMINED

@@ -112,7 +112,11 @@ _HEADED, _NEAR = 8.0, 12
 
 
 def _article_span(
-    lines: list[Line], classes: list[str], scores: list[float], echo: int
+    lines: list[Line],
+    classes: list[str],
+    scores: list[float],
+    echo: int,
+    where: dict[str, list[int]],
 ) -> tuple[int, int]:
     """[start, end) of the article: the best run after the page top or a byline.
 
@@ -129,7 +133,6 @@ def _article_span(
     kinds = [is_end(line) for line in lines]
     scores = [-_BARRIER if k == 1 else v for k, v in zip(kinds, scores, strict=True)]
     texts = [line.text for line in lines]
-    where = places(texts)
     marks = [i + 1 for i, line in enumerate(lines) if line.mark][:60]
     starts = sorted({0, *marks, *([echo + 1] if echo >= 0 else [])})
     best, span, closed = float("-inf"), (0, 0), len(lines)
@@ -177,7 +180,9 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
     # A dump saved with its page title on top: the title shown again lower
     # down is the headline. Menu words at the top are not a title.
     echo = headline_at([t for t in clean[:3] if headline_score(t) >= 1.5], lines)
-    start, end = _article_span(lines, classes, scores, echo)
+    texts = [line.text for line in lines]
+    where = places(texts)
+    start, end = _article_span(lines, classes, scores, echo, where)
     kept = [i for i in range(start, end) if classes[i] == GOOD]
     if not kept or sum(lines[i].weight for i in kept) < 20:
         raise ExtractError("no article text found (navigation, listing or empty page)")
@@ -187,8 +192,7 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
         (i for i in prose if lines[i].weight >= 25 or _ENDS_SENTENCE.search(lines[i].text)),
         kept[0],
     )
-    texts = [line.text for line in lines]
-    head = read_header(texts, first)
+    head = read_header(texts, first, where=where)
     kept = [i for i in kept if i >= head.end or i >= first]
     title = head.headline
     if 0 <= echo < first and first - echo <= _NEAR + 2:
