@@ -9,8 +9,9 @@ two-word lines, share rows are chrome words, a date alone is not a title.
 
 The functions here work on lines of visible text, so the same reading serves
 plain-text dumps (:mod:`digest.extract.textdump`) and HTML pages, whose
-header :mod:`digest.extract.meta` turns into lines first. Nothing here
-depends on where on the page a line is, only on what lies around it.
+header :mod:`digest.extract.shown` turns into lines first; single byline
+lines are read by :mod:`digest.extract.bylines`. Nothing here depends on
+where on the page a line is, only on what lies around it.
 """
 
 from __future__ import annotations
@@ -19,159 +20,20 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from digest.extract.dates import VisibleDate, find_date
-
-__all__ = [
-    "Header",
-    "byline_author",
-    "byline_parts",
-    "headline_score",
-    "is_dateline",
-    "name_shaped",
-    "places",
-    "read_header",
-]
-
-# "By Jane Doe", "Written by: Jane Doe", "Posted by Jane Doe on …", "Por …".
-_BY = re.compile(
-    r"^\W{0,3}(?:(?:written|posted|published|words|reported|story|text|article|created|edited"
-    r"|compiled)\s+)?(?:by|por|par|von|di|door|av)\b[:\s]*(?P<who>.+)$",
-    re.I,
+from digest.extract.bylines import (
+    CALL_TO_ACTION,
+    PUBLISHER,
+    REVIEWED,
+    affiliation,
+    byline_author,
+    byline_parts,
+    clean_name,
+    is_dateline,
+    name_shaped,
 )
-_AUTHOR_LABEL = re.compile(
-    r"^\W{0,3}(?:author|authors|autor|auteur|autore|writer)s?\s*:\s*"
-    r"(?P<who>.+)$",
-    re.I,
-)
-_REVIEWED = re.compile(
-    r"\b(?:reviewed|fact[- ]checked|edited|illustrat\w*|photo\w*|image|credit"
-    r"|video|graphics?|additional reporting)\b",
-    re.I,
-)
-# Where a name stops in a byline: separators, a date label, "on <date>".
-_NAME_END = re.compile(
-    r"\s*(?:[|•·●・/]|\s[-–—]\s|\bon\s+(?:the\s+)?\d|\bon\s+[A-Z][a-z]+day\b|\bon\s+[A-Z][a-z]{2}"
-    r"|\b(?:updated|published|posted|last\s+updated|modified)\b|\bin\s+[A-Z]|\d{1,2}\s*min"
-    r"|\(|\bfor\s+[A-Z])",
-    re.I,
-)
-_NAME_WORD = re.compile(
-    r"^(?:[A-ZÀ-ÖØ-Þ][\w'’.\-]*|[A-Z]\.|and|&|de|del|della|da|das|dos|do|van|von|der|den|ter"
-    r"|le|la|bin|al|el|ibn|y|e|d'\w+)$"
-)
-_NOT_NAMES = frozenset(
-    re.split(
-        r"\s+",
-        "home menu search share print email comments comment subscribe follow login sign news"
-        " read more related advertisement sponsored table contents updated published posted"
-        " staff editor reviews review blog article articles category categories tags topics",
-    )
-)
+from digest.extract.dates import VisibleDate
 
-
-# Job titles: "Audrey Huang, Print Managing Editor" names a role, not a site.
-_ROLE = re.compile(
-    r"\b(?:editor|writer|reporter|correspondent|contributor|columnist|director|manager|ceo|cto"
-    r"|founder|president|officer|producer|analyst|specialist|intern|professor|author|head of"
-    r"|vp|chief)s?\b",
-    re.I,
-)
-_CREDENTIAL = re.compile(r"^(?:[A-Z][A-Za-z]?\.?){1,3}[A-Z]\.?$|^(?:Ph\.?D|M\.?D|Jr|Sr|III?)\.?$")
-# Separators between the parts of a one-line byline.
-_PARTS = re.compile(r"\s*[|•·●・]\s*|\s+[-–—]\s+")
-
-
-def name_shaped(text: str) -> bool:
-    """Looks like a person's or a desk's name: a few capitalised words, no sentence."""
-    text = text.strip()
-    if not 3 <= len(text) <= 60 or re.search(r"\d|[!?:;\"“”@]|https?\b|www\.", text):
-        return False
-    words = text.replace(",", " ").split()
-    if not 1 <= len(words) <= 8 or not words[0][:1].isupper():
-        return False
-    if sum(w.lower().strip(".") in _NOT_NAMES for w in words) > len(words) // 3:
-        return False
-    if len(words) >= 2 and _ROLE.search(text) and "," not in text:
-        return False  # "Junior Affiliate Content Writer"
-    if _CALL_TO_ACTION.match(text):
-        return False  # "Order Now", "Request Demo"
-    capital = sum(w[:1].isupper() for w in words)
-    return all(_NAME_WORD.match(w) for w in words) and capital * 3 >= len(words) * 2
-
-
-def _clean_name(who: str) -> str | None:
-    who = _NAME_END.split(who, maxsplit=1)[0]
-    who = re.sub(r"^(?:the\s+)?(?:by|and)\s+", "", who.strip(" ,;:-–—"), flags=re.I)
-    who = who.strip(" ,;:-–—")
-    return who if who and name_shaped(who) else None
-
-
-def _affiliation(name: str) -> tuple[str, str | None]:
-    """ "Guo Yi, China Daily" → ("Guo Yi", "China Daily"); a role is dropped, degrees
-    and lists of names ("A, B and C") are kept whole."""
-    pieces = [p.strip() for p in name.split(",")]
-    if len(pieces) != 2 or re.search(r"\band\b|&", name):
-        return name, None
-    tail = pieces[1]
-    if all(_CREDENTIAL.match(w) for w in tail.split()):
-        return name, None  # "Jane Doe, MD"
-    if _ROLE.search(tail):
-        return pieces[0], None
-    return (pieces[0], tail) if len(tail.split()) >= 2 else (name, None)
-
-
-_DATE_LEAD = re.compile(r"\b(?:by|on|posted|published|updated)\s*$", re.I)
-_LABEL = re.compile(r"(?i)^(?:by\b|updated|published|posted|last updated|modified)")
-
-
-@lru_cache(maxsize=4096)
-def byline_parts(text: str) -> tuple[str | None, str | None]:
-    """(author, site) a byline line names: "By Jane Doe | The Gazette | date"."""
-    match = _BY.match(text) or _AUTHOR_LABEL.match(text)
-    if match and not _REVIEWED.match(text.strip()):
-        rest = match["who"]
-    else:
-        # "Jane Doe · March 12, 2025", "Jane Doe | Dec 12, 2025", "Jane DoeNovember 20, 2007"
-        date = find_date(text)
-        if date is None or date.start == 0:
-            return None, None
-        rest = _DATE_LEAD.sub("", text[: date.start])
-    name = _clean_name(rest)
-    if name is None:
-        return None, None
-    name, site = _affiliation(name)
-    for part in _PARTS.split(rest)[1:]:
-        part = part.strip(" ,;:")
-        if site or not part or find_date(part) or _LABEL.match(part) or _ROLE.search(part):
-            continue
-        if name_shaped(part):
-            site = part
-    return name, site
-
-
-def byline_author(text: str) -> str | None:
-    """The author a byline line names ("By Jane Doe | Site | date"), or None."""
-    return byline_parts(text)[0]
-
-
-@lru_cache(maxsize=4096)
-def is_dateline(text: str) -> VisibleDate | None:
-    """The date of a line that is mostly a date (and its label, reading time, byline)."""
-    if len(text) > 120:
-        return None
-    found = find_date(text)
-    if found is None:
-        return None
-    rest = text[: found.start] + " " + text[found.end :]
-    rest = re.sub(
-        r"(?i)\b(?:updated|published|posted|last|modified|on|at|by|date|the|and|\d+\s*min\w*"
-        r"(?:\s+read)?|read|[ap]\.?m\.?|[a-z]{2,4}t|utc|gmt|\d{1,2}:\d{2})\b|[\W\d_]+",
-        " ",
-        rest,
-    )
-    words = rest.split()
-    return found if len(words) <= 6 else None
-
+__all__ = ["Header", "headline_score", "places", "read_header"]
 
 @dataclass(frozen=True)
 class Header:
@@ -207,12 +69,6 @@ _NOT_HEADLINE = re.compile(
     r"\W*$|^(?:reading time|read time|listen|credit|image|icon|photo|video|source|no categor)"
     r"|//|\b(?:getty images|shutterstock|istock|ap photo|reuters)\b"
     r"|\b(?:editor|writer|reporter|contributor|correspondent|columnist|producer|author)s?$",
-    re.I,
-)
-_CALL_TO_ACTION = re.compile(
-    r"^(?:download|get|learn|subscribe|sign|join|book|request|try|start|explore|view|see|shop|buy"
-    r"|contact|read|watch|listen|follow|click|discover|find|schedule|call|register|apply|claim"
-    r"|order|log|shop|donate|upgrade|go)\b",
     re.I,
 )
 _UPDATED_WORD = re.compile(r"updated|modified", re.I)
@@ -259,7 +115,7 @@ def headline_score(text: str) -> float:
         score += 0.2
     if len(words) > 22:
         score -= 0.5
-    if len(words) <= 6 and _CALL_TO_ACTION.match(text):
+    if len(words) <= 6 and CALL_TO_ACTION.match(text):
         score -= 0.7
     long_words = [w for w in words[1:] if len(w) >= 4 and not w.isdigit()]
     if long_words and sum(w[0].isupper() for w in long_words) * 3 >= len(long_words) * 2:
@@ -290,16 +146,6 @@ class _Mark:
     site: str | None = None
 
 
-# Words of publishers' names: "China Daily", "Tech Gazette", "The Go Blog".
-_PUBLISHER = re.compile(
-    r"\b(?:daily|news|times|post|journal|herald|tribune|gazette|media|press|magazine|blog"
-    r"|network|group|inc|ltd|llc|agency|bureau|weekly|wire|radio|tv|television|channel|online"
-    r"|digital|insider|today|chronicle|observer|guardian|telegraph|standard|express|mail|review"
-    r"|monitor|courier|reporter|newsroom|desk)\b",
-    re.I,
-)
-
-
 def _stacked_names(texts: list[str], i: int, lo: int, hi: int, taken: set[int]) -> list[int]:
     """The name lines of a date line's byline: the one right above it (else right
     below), and above that the author when the nearer line names a publisher
@@ -307,16 +153,16 @@ def _stacked_names(texts: list[str], i: int, lo: int, hi: int, taken: set[int]) 
     for j in (i - 1, i + 1):
         if not (lo <= j < hi) or j in taken or not name_shaped(texts[j]):
             continue
-        if j > 0 and _REVIEWED.search(texts[j - 1]):
+        if j > 0 and REVIEWED.search(texts[j - 1]):
             continue
         k = j - 1
         if (
             j == i - 1
-            and _PUBLISHER.search(texts[j])
+            and PUBLISHER.search(texts[j])
             and k >= lo
             and k not in taken
             and name_shaped(texts[k])
-            and not _PUBLISHER.search(texts[k])
+            and not PUBLISHER.search(texts[k])
         ):
             return [k, j]
         return [j]
@@ -333,13 +179,13 @@ def _marks(texts: list[str], lo: int, hi: int, bare_names: bool = True) -> dict[
         text = texts[i]
         when = is_dateline(text)
         who, site = byline_parts(text)
-        if who is not None and when is None and _REVIEWED.search(text):
+        if who is not None and when is None and REVIEWED.search(text):
             who = site = None
         if when is not None or who is not None:
             found[i] = _Mark(when, who, site)
         elif _BARE_BY.match(text) and i + 1 < hi and name_shaped(texts[i + 1]):
             found[i] = _Mark()  # "By" on its own line, the name below it
-            name, site = _affiliation(_clean_name(texts[i + 1]) or texts[i + 1])
+            name, site = affiliation(clean_name(texts[i + 1]) or texts[i + 1])
             found[i + 1] = _Mark(is_dateline(texts[i + 1]), name, site)
         elif _DATE_LABEL.match(text) and i + 1 < hi and (when := is_dateline(texts[i + 1])):
             label = _UPDATED_WORD.search(text) is not None
@@ -354,7 +200,7 @@ def _marks(texts: list[str], lo: int, hi: int, bare_names: bool = True) -> dict[
                 found[j] = _Mark()
         names = _stacked_names(texts, i, lo, hi, set(found)) if bare_names else []
         for k, j in enumerate(names):
-            name, site = _affiliation(_clean_name(texts[j]) or texts[j])
+            name, site = affiliation(clean_name(texts[j]) or texts[j])
             found[j] = _Mark(author=name, site=site) if k == 0 else _Mark(site=texts[j])
     return found
 

@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from digest.extract.bylines import byline_parts
 from digest.extract.dates import find_date, locale_offset, parse_datetime
-from digest.extract.header import byline_parts
 from digest.extract.language import guess_language
 from digest.extract.shown import decide_date, markup_author, shown_header
 from digest.extract.titles import choose_title, clean_text

@@ -17,8 +17,9 @@ from typing import Any
 
 from lxml import etree
 
+from digest.extract.bylines import byline_parts
 from digest.extract.dates import VisibleDate, parse_datetime, plausible
-from digest.extract.header import byline_parts, read_header
+from digest.extract.header import read_header
 
 __all__ = [
     "decide_date",

@@ -22,14 +22,9 @@ from dataclasses import replace
 from digest.errors import ExtractError
 from digest.escape import md_text
 from digest.extract.boilerplate import is_trailer_text
+from digest.extract.bylines import byline_author, is_dateline
 from digest.extract.dates import locale_offset, plausible
-from digest.extract.header import (
-    byline_author,
-    headline_score,
-    is_dateline,
-    places,
-    read_header,
-)
+from digest.extract.header import headline_score, places, read_header
 from digest.extract.markdown import markdown_to_text
 from digest.extract.meta import guess_language, is_stuffed_title
 from digest.extract.textlines import (
