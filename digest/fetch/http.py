@@ -17,9 +17,14 @@ One :class:`Fetcher` per run owns an ``httpx.AsyncClient`` and enforces:
 - robots.txt for article pages, cached per host;
 - address safety: a URL found *inside* a feed or page (``origin`` given) that
   resolves to a loopback/private/link-local/reserved address is refused
-  unless it is on the configured source's own host.
+  unless it is on the configured source's own host. A host is resolved once
+  per run, and connections go to the addresses that were checked (DNS
+  rebinding cannot swap them between the check and the connect), while the
+  Host header and TLS SNI keep the name.
 
-Every failure is a :class:`~digest.errors.FetchError` with a one-line reason.
+Every failure is a :class:`~digest.errors.FetchError` with a one-line reason:
+whatever the network layer raises (an invalid port, a URL httpx refuses)
+costs that one URL, never the run.
 """
 
 from __future__ import annotations
@@ -33,25 +38,27 @@ import socket
 import sys
 import zlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 from urllib.request import getproxies
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
 from digest.errors import FetchError
+from digest.escape import url_problem
 from digest.fetch.urls import host_of
 
 if TYPE_CHECKING:  # only for annotations: keeps the HTTP layer importable on its own
     from digest.config import FetchConfig
 
-__all__ = ["MAX_REDIRECTS", "Fetcher", "Response", "format_size"]
+__all__ = ["MAX_REDIRECTS", "Fetcher", "Resolver", "Response", "format_size"]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +77,14 @@ _ROBOTS_MAX_BYTES = 512 * 1024  # Google's limit for robots.txt
 _IDLE_CONNECTIONS_PER_SLOT = 4  # idle keep-alive connections kept per concurrency slot
 _RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError,
               httpx.ReadError, httpx.WriteError)
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+# A host name → its addresses (as text); injectable, for tests of DNS rebinding.
+Resolver = Callable[[str], Awaitable[list[str]]]
+
+
+async def _system_resolver(host: str) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return [str(info[4][0]).split("%")[0] for info in infos]
 
 
 @dataclass(frozen=True)
@@ -195,6 +210,58 @@ class _TrackedStream(httpx.AsyncByteStream):
                 self._closed = None
 
 
+class _PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Connects to the addresses the Fetcher resolved (and checked), never resolving again.
+
+    httpcore passes the URL's host name here; TLS is started afterwards with
+    that name as SNI, so certificates are checked against the name.
+    """
+
+    def __init__(self, addresses: Callable[[str], Awaitable[list[Address]]]) -> None:
+        self._addresses = addresses
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None,
+                          ) -> httpcore.AsyncNetworkStream:
+        try:
+            addresses = await self._addresses(host)
+        except FetchError as exc:
+            raise httpcore.ConnectError(exc.reason) from None
+        failure: Exception = httpcore.ConnectError(f"no address for {host}")
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    str(address), port, timeout=timeout, local_address=local_address,
+                    socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        raise failure
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[Any] | None = None,
+                                  ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not used")  # pragma: no cover
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _PinnedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with its connection pool on a :class:`_PinnedBackend`."""
+
+    def __init__(self, backend: _PinnedBackend, ssl_context: Any, limits: httpx.Limits) -> None:
+        super().__init__(verify=ssl_context, limits=limits)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
+
+
 class _HostPools(httpx.AsyncBaseTransport):
     """One small connection pool per origin instead of one pool for every host.
 
@@ -208,9 +275,10 @@ class _HostPools(httpx.AsyncBaseTransport):
     closed once more than ``max_pools`` exist, bounding idle sockets.
     """
 
-    def __init__(self, per_host: int, max_pools: int) -> None:
+    def __init__(self, per_host: int, max_pools: int, backend: _PinnedBackend) -> None:
         self._per_host = max(1, per_host)
         self._max_pools = max_pools
+        self._backend = backend
         self._ssl = httpx.create_ssl_context()  # one for all pools: building one costs ms
         self._pools: OrderedDict[tuple[bytes, bytes, int | None],
                                  httpx.AsyncHTTPTransport] = OrderedDict()
@@ -224,7 +292,7 @@ class _HostPools(httpx.AsyncBaseTransport):
             await self._close_idle_pools()
             limits = httpx.Limits(max_connections=None,
                                   max_keepalive_connections=self._per_host)
-            pool = self._pools[key] = httpx.AsyncHTTPTransport(verify=self._ssl, limits=limits)
+            pool = self._pools[key] = _PinnedTransport(self._backend, self._ssl, limits)
         self._pools.move_to_end(key)
         self._busy[key] = self._busy.get(key, 0) + 1
         try:
@@ -257,6 +325,7 @@ class Fetcher:
 
     def __init__(self, config: FetchConfig, *,
                  transport: httpx.AsyncBaseTransport | None = None,
+                 resolver: Resolver = _system_resolver,
                  backoff: float = 0.5, max_retry_after: float = 60.0) -> None:
         self.config = config
         self.backoff = backoff
@@ -264,11 +333,17 @@ class Fetcher:
         self._global = asyncio.Semaphore(config.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._robots: dict[str, asyncio.Future[RobotFileParser | None]] = {}
-        self._resolved: dict[str, list[ipaddress.IPv4Address | ipaddress.IPv6Address]] = {}
+        self._resolver = resolver
+        # One answer per host and run, shared by the address check and the
+        # connection (a future, so that concurrent first requests ask once).
+        self._resolved: dict[str, asyncio.Future[list[Address]]] = {}
         if transport is None and not _environment_proxy():
+            # Behind a proxy the proxy connects, and resolves: the check then
+            # stays a check of our own resolution only.
             transport = _HostPools(config.per_host,
                                    max(1, _IDLE_CONNECTIONS_PER_SLOT * config.concurrency
-                                       // max(1, config.per_host)))
+                                       // max(1, config.per_host)),
+                                   _PinnedBackend(self._addresses))
         self._client = httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,  # we follow them ourselves: count, loops, address checks
@@ -287,26 +362,30 @@ class Fetcher:
     async def aclose(self) -> None:
         for future in self._robots.values():
             future.cancel()
+        for lookup in self._resolved.values():
+            lookup.cancel()
         await self._client.aclose()
 
     # -- public ------------------------------------------------------------
 
-    async def get(self, url: str, *, origin: str | None = None, conditional: bool = False,
-                  robots: bool = False,
+    async def get(self, url: str, *, origin: str | None = None, public_only: bool = False,
+                  conditional: bool = False, robots: bool = False,
                   validators: tuple[str | None, str | None] | None = None) -> Response:
         """GET ``url``; raise FetchError with a one-line reason on any failure.
 
         ``origin`` is the configured source's location when ``url`` was found
         inside a feed or page (untrusted); None when the user configured ``url``.
+        ``public_only`` checks even the source's own host (a source imported at
+        a non-public address that the user has not confirmed).
         ``conditional`` sends ``validators`` (ETag, Last-Modified, which the
         caller keeps) and may return a 304 Response. ``robots`` checks
         robots.txt first (article pages).
         """
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(url, "not an http(s) URL")
-        home = host_of(origin if origin is not None else url)
-        if origin is not None:
+        problem = url_problem(url)
+        if problem is not None:
+            raise FetchError(url, problem)
+        home = None if public_only else host_of(origin if origin is not None else url)
+        if origin is not None or public_only:
             await self._check_address(url, home)
         if robots and not await self._robots_allow(url):
             raise FetchError(url, "disallowed by robots.txt")
@@ -323,13 +402,18 @@ class Fetcher:
             if response.status not in _REDIRECTS:
                 return Response(url, current, response.status, response.content,
                                 response.content_type, response.etag, response.last_modified)
-            target = urljoin(current, response.content.decode("latin-1"))
+            try:
+                target = urljoin(current, response.content.decode("latin-1"))
+            except ValueError:
+                target = response.content.decode("latin-1")
             if target in seen:
                 raise FetchError(url, f"redirect loop at {target}")
             if hop == MAX_REDIRECTS:
                 raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
             if urlsplit(target).scheme not in ("http", "https"):
                 raise FetchError(url, f"redirected to a non-http URL {target}")
+            if (problem := url_problem(target)) is not None:
+                raise FetchError(url, f"redirected to {target}: {problem}")
             await self._check_address(target, home, original=url)
             if robots and not await self._robots_allow(target):
                 raise FetchError(url, f"redirect target {target} disallowed by robots.txt")
@@ -368,6 +452,14 @@ class Fetcher:
                     raise FetchError(original, f"connection failed: {_describe(exc)}") from None
             except httpx.HTTPError as exc:
                 raise FetchError(original, f"request failed: {_describe(exc)}") from None
+            except FetchError:
+                raise
+            except (ValueError, OverflowError, UnicodeError, OSError, RuntimeError) as exc:
+                # What the layers under httpx raise for a URL they cannot use
+                # (a port past 65535 reaches connect()): this URL fails, alone.
+                log.debug("%s: request failed", url, exc_info=True)
+                raise FetchError(original, f"request failed: {type(exc).__name__}: "
+                                 f"{_describe(exc)}") from None
             log.debug("%s: retry %d in %.1f s", url, attempt + 1, delay)
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")
@@ -405,30 +497,49 @@ class Fetcher:
 
     # -- address safety ------------------------------------------------------
 
-    async def _check_address(self, url: str, home: str, original: str | None = None) -> None:
-        host = host_of(url)
-        if host == home:  # the configured source's own host is trusted
+    async def _check_address(self, url: str, home: str | None,
+                             original: str | None = None) -> None:
+        if host_of(url) == home:  # the configured source's own host is trusted
             return
-        for ip in await self._resolve(host, original or url):
+        try:
+            host = httpx.URL(url).raw_host.decode("ascii")  # the name httpcore connects to
+        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+            raise FetchError(original or url, f"invalid URL ({_describe(exc)})") from None
+        try:
+            addresses = await self._addresses(host)
+        except FetchError as exc:
+            raise FetchError(original or url, exc.reason) from None
+        for ip in addresses:
             reason = _non_public(ip)
             if reason is not None:
                 article = "an" if reason[0] in "aeiou" else "a"
                 raise FetchError(original or url, f"refused: {ip} is {article} {reason} address")
 
-    async def _resolve(self, host: str,
-                       url: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-        if host in self._resolved:
-            return self._resolved[host]
+    async def _addresses(self, host: str) -> list[Address]:
+        """The host's addresses, resolved once per run: what is checked is what is used."""
+        key = host.lower().strip("[]")
+        future = self._resolved.get(key)
+        if future is None:
+            future = asyncio.ensure_future(self._lookup(key))
+            self._resolved[key] = future
+        return await asyncio.shield(future)
+
+    async def _lookup(self, host: str) -> list[Address]:
         try:
-            addresses = [ipaddress.ip_address(host.strip("[]"))]
+            return [ipaddress.ip_address(host)]
         except ValueError:
-            loop = asyncio.get_running_loop()
-            try:
-                infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-            except OSError as exc:
-                raise FetchError(url, f"cannot resolve {host}: {exc.strerror or exc}") from None
-            addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-        self._resolved[host] = addresses
+            pass
+        try:
+            async with asyncio.timeout(self.config.timeout):
+                found = await self._resolver(host)
+            addresses = [ipaddress.ip_address(a) for a in found]
+        except TimeoutError:
+            raise FetchError(host, f"cannot resolve {host}: timed out") from None
+        except (OSError, ValueError, UnicodeError) as exc:
+            reason = getattr(exc, "strerror", None) or _describe(exc)
+            raise FetchError(host, f"cannot resolve {host}: {reason}") from None
+        if not addresses:
+            raise FetchError(host, f"cannot resolve {host}: no addresses")
         return addresses
 
     # -- robots.txt ------------------------------------------------------------
