@@ -356,7 +356,8 @@ def test_worker_processes_do_the_cpu_work() -> None:
     import asyncio
     from datetime import UTC, datetime
 
-    from digest.ingest.workers import Done, Job, WorkerPool
+    from digest.ingest.pool import WorkerPool
+    from digest.ingest.workers import Done, Job
     from digest.model import Entry, Source, SourceKind
     from digest.tags.rules import default_taxonomy
 
@@ -366,7 +367,7 @@ def test_worker_processes_do_the_cpu_work() -> None:
     fetched = datetime(2025, 1, 1, tzinfo=UTC)
 
     async def run() -> list[Done | str]:
-        with WorkerPool(default_taxonomy(), jobs=2, inline_first=0) as pool:
+        with WorkerPool(default_taxonomy(), jobs=2) as pool:
             entries = await pool.parse_feed((FEEDS / "rdf.xml").read_bytes(), None, None, "S",
                                             fetched)
             assert entries[0].title == "RDF item"

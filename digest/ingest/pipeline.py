@@ -35,7 +35,7 @@ import asyncio
 import itertools
 import logging
 import sqlite3
-from collections.abc import AsyncGenerator, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,7 +52,8 @@ from digest.escape import web_url
 from digest.fetch.feeds import STREAM_MIN, iter_feed
 from digest.fetch.http import Fetcher, Response
 from digest.fetch.urls import canonicalize, url_keys
-from digest.ingest.workers import Done, Job, WorkerPool
+from digest.ingest.pool import WorkerPool
+from digest.ingest.workers import Done, Job
 from digest.model import Entry, Source, SourceKind
 
 __all__ = ["RunSummary", "SourceSummary", "add_inputs", "input_source", "read_inputs", "run_fetch"]
@@ -314,7 +315,21 @@ class _Run:
         except DigestError as exc:
             return SourceSummary(source.name, errors=(_message(source.location, exc),),
                                  failed=1, source_failed=True)
+        except Exception as exc:  # a bug met on this source's input fails this source only
+            log.debug("%s: unexpected error", source.name, exc_info=True)
+            return SourceSummary(source.name, errors=(_unexpected(source.location, exc),),
+                                 failed=1, source_failed=True)
         return tally.freeze()
+
+    async def alone(self, tally: _Tally, label: str, work: Awaitable[None]) -> None:
+        """Run one item's work; whatever it raises becomes that item's failure."""
+        try:
+            await work
+        except DigestError as exc:
+            tally.fail(_message(label, exc))
+        except Exception as exc:
+            log.debug("%s: unexpected error", label, exc_info=True)
+            tally.fail(_unexpected(label, exc))
 
     async def feed(self, source: Source, tally: _Tally) -> SourceSummary:
         response: Response | None = None
@@ -323,7 +338,8 @@ class _Run:
             validators = None if self.refresh else await self.db(
                 self.archive.state.validators, source.location)
             response = await self.fetcher.get(source.location, conditional=not self.refresh,
-                                              validators=validators)
+                                              validators=validators,
+                                              public_only=not source.allow_private)
             if response.not_modified:
                 return tally.freeze(unchanged=True)
             data, base, ctype = response.content, response.url, response.content_type
@@ -348,7 +364,8 @@ class _Run:
                 keys = [url_keys(e.url) if e.url else () for e in batch]
                 known = await self.db(self.known_many, keys, source.name)
                 tally.existing += sum(known)
-                await asyncio.gather(*(self.entry(source, e, k, tally)
+                await asyncio.gather(*(self.alone(tally, _label(e, source),
+                                                  self.entry(source, e, k, tally))
                                        for e, k, stored in zip(batch, keys, known, strict=True)
                                        if not stored))
                 del batch, keys, known
@@ -412,6 +429,7 @@ class _Run:
             try:
                 response = await self.fetcher.get(
                     url, origin=None if trusted else source.location,
+                    public_only=not source.allow_private,
                     robots=source.respect_robots and not trusted)
             except SourceError as exc:
                 if entry is not None and entry.content_html:  # the feed's text beats nothing
@@ -435,16 +453,15 @@ class _Run:
         if not root.exists():
             raise SourceError(f"{root}: no such file or folder")
         for path in _page_files(root):
-            uri = path.resolve().as_uri()
-            if await self.db(self.known, (uri,), source.name):
-                tally.existing += 1
-                continue
-            try:
-                data = await asyncio.to_thread(_read_file, path)
-            except SourceError as exc:
-                tally.fail(str(exc))
-                continue
-            await self.finish(Job.file(data, uri, source, self.fetched), tally)
+            await self.alone(tally, str(path), self.file(source, path, tally))
+
+    async def file(self, source: Source, path: Path, tally: _Tally) -> None:
+        uri = path.resolve().as_uri()
+        if await self.db(self.known, (uri,), source.name):
+            tally.existing += 1
+            return
+        data = await asyncio.to_thread(_read_file, path)
+        await self.finish(Job.file(data, uri, source, self.fetched), tally)
 
     async def finish(self, job: Job, tally: _Tally) -> None:
         result = await self.pool.run(job)
@@ -490,13 +507,23 @@ def _message(location: str, exc: DigestError) -> str:
     return text if location in text else f"{location}: {text}"
 
 
+def _unexpected(location: str, exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{location}: unexpected {type(exc).__name__}" + (f": {lines[0]}" if lines else "")
+
+
+def _label(entry: Entry, source: Source) -> str:
+    return entry.url or (f"entry {entry.title!r}" if entry.title else source.location)
+
+
 Progress = Callable[[SourceSummary], None]
 
 
 async def _run_sources(config: Config, archive: Archive, sources: tuple[Source, ...],
                        refresh: bool, progress: Progress | None, jobs: int) -> RunSummary:
     async with Fetcher(config.fetch) as fetcher:
-        with WorkerPool(config.taxonomy, jobs=jobs) as pool:
+        with WorkerPool(config.taxonomy, jobs=jobs,
+                        budget=config.fetch.article_timeout) as pool:
             run = _Run(config, archive, fetcher, pool, refresh)
             await run.open()
             tasks = [asyncio.ensure_future(run.source(s)) for s in sources]
