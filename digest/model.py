@@ -96,6 +96,9 @@ class Article:
     section: str | None = None
     sources: tuple[str, ...] = field(default=())  # every source that carried the story
     publish: Publish = Publish.FULL
+    # The body's SimHash (digest.archive.fingerprint), kept in the file so that
+    # near-duplicate detection survives the loss of the state database.
+    fingerprint: int | None = None
 
     @property
     def date(self) -> datetime:

@@ -70,15 +70,17 @@ def slugify(title: str, fallback: str) -> str:
 
 
 def read_article(path: Path) -> Article:
-    """One article file; StoreError names the file and what is wrong with it."""
+    """One article file; StoreError names the file (and line) and what is wrong with it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise StoreError(f"{path}: cannot be read: {exc}") from None
     try:
-        return load_article(text)
+        return load_article(text, str(path))
     except StoreError as exc:
-        raise StoreError(f"{path}: {exc}") from None
+        message = str(exc)
+        raise StoreError(message if message.startswith(str(path)) else f"{path}: {message}") \
+            from None
 
 
 @dataclass(frozen=True)
