@@ -31,28 +31,25 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import ipaddress
 import logging
 import random
-import socket
 import sys
 import zlib
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-from urllib.request import getproxies
 from urllib.robotparser import RobotFileParser
 
-import httpcore
 import httpx
 
 from digest.errors import FetchError
 from digest.escape import url_problem
+from digest.fetch.addresses import AddressBook, Resolver, system_resolver
+from digest.fetch.transport import HostPools, PinnedBackend, environment_proxy
 from digest.fetch.urls import host_of
 
 if TYPE_CHECKING:  # only for annotations: keeps the HTTP layer importable on its own
@@ -77,16 +74,6 @@ _ROBOTS_MAX_BYTES = 512 * 1024  # Google's limit for robots.txt
 _IDLE_CONNECTIONS_PER_SLOT = 4  # idle keep-alive connections kept per concurrency slot
 _RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError,
               httpx.ReadError, httpx.WriteError)
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-# A host name → its addresses (as text); injectable, for tests of DNS rebinding.
-Resolver = Callable[[str], Awaitable[list[str]]]
-
-
-async def _system_resolver(host: str) -> list[str]:
-    infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    return [str(info[4][0]).split("%")[0] for info in infos]
-
-
 @dataclass(frozen=True)
 class Response:
     """A finished GET: a body (status 2xx) or "not modified" (status 304)."""
@@ -111,17 +98,6 @@ def format_size(n: int) -> str:
             value = n / size
             return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
     return f"{n} bytes"
-
-
-def _non_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why an address is not on the public internet, or None when it is."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    checks = (("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
-              ("unspecified", ip.is_unspecified), ("multicast", ip.is_multicast),
-              ("private", ip.is_private), ("reserved", ip.is_reserved),
-              ("non-public", not ip.is_global))
-    return next((name for name, hit in checks if hit), None)
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -184,148 +160,12 @@ class _BoundedDecoder:
             data = self._z.unconsumed_tail
 
 
-def _environment_proxy() -> bool:
-    """Whether the environment names a proxy (httpx then routes through it)."""
-    proxies = getproxies()
-    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
-
-
-class _TrackedStream(httpx.AsyncByteStream):
-    """A response body that reports when it is closed."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, closed: Callable[[], None]) -> None:
-        self._stream = stream
-        self._closed: Callable[[], None] | None = closed
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            if self._closed is not None:
-                self._closed()
-                self._closed = None
-
-
-class _PinnedBackend(httpcore.AsyncNetworkBackend):
-    """Connects to the addresses the Fetcher resolved (and checked), never resolving again.
-
-    httpcore passes the URL's host name here; TLS is started afterwards with
-    that name as SNI, so certificates are checked against the name.
-    """
-
-    def __init__(self, addresses: Callable[[str], Awaitable[list[Address]]]) -> None:
-        self._addresses = addresses
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
-        try:
-            addresses = await self._addresses(host)
-        except FetchError as exc:
-            raise httpcore.ConnectError(exc.reason) from None
-        failure: Exception = httpcore.ConnectError(f"no address for {host}")
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(
-                    str(address), port, timeout=timeout, local_address=local_address,
-                    socket_options=socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        raise failure
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None,
-                                  ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are not used")  # pragma: no cover
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _PinnedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with its connection pool on a :class:`_PinnedBackend`."""
-
-    def __init__(self, backend: _PinnedBackend, ssl_context: Any, limits: httpx.Limits) -> None:
-        super().__init__(verify=ssl_context, limits=limits)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=backend,
-        )
-
-
-class _HostPools(httpx.AsyncBaseTransport):
-    """One small connection pool per origin instead of one pool for every host.
-
-    httpcore's pool looks at every connection it holds for every request it
-    assigns (and counts its idle ones once per connection), so one pool for a
-    run over many hosts costs more CPU per request the more connections it
-    keeps; and when it is full, a request to host B closes an idle connection
-    to host A, which the next request to A opens again. Here each origin has a
-    pool of ``per_host`` connections (the Fetcher's semaphores keep requests in
-    flight within the limits); the pools of origins least recently used are
-    closed once more than ``max_pools`` exist, bounding idle sockets.
-    """
-
-    def __init__(self, per_host: int, max_pools: int, backend: _PinnedBackend) -> None:
-        self._per_host = max(1, per_host)
-        self._max_pools = max_pools
-        self._backend = backend
-        self._ssl = httpx.create_ssl_context()  # one for all pools: building one costs ms
-        self._pools: OrderedDict[tuple[bytes, bytes, int | None],
-                                 httpx.AsyncHTTPTransport] = OrderedDict()
-        self._busy: dict[tuple[bytes, bytes, int | None], int] = {}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        key = (url.raw_scheme, url.raw_host, url.port)
-        pool = self._pools.get(key)
-        if pool is None:
-            await self._close_idle_pools()
-            limits = httpx.Limits(max_connections=None,
-                                  max_keepalive_connections=self._per_host)
-            pool = self._pools[key] = _PinnedTransport(self._backend, self._ssl, limits)
-        self._pools.move_to_end(key)
-        self._busy[key] = self._busy.get(key, 0) + 1
-        try:
-            response = await pool.handle_async_request(request)
-        except BaseException:
-            self._release(key)
-            raise
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = _TrackedStream(response.stream, lambda: self._release(key))
-        return response
-
-    def _release(self, key: tuple[bytes, bytes, int | None]) -> None:
-        self._busy[key] -= 1
-        if not self._busy[key]:
-            del self._busy[key]
-
-    async def _close_idle_pools(self) -> None:
-        surplus = len(self._pools) - self._max_pools + 1
-        for key in [k for k in self._pools if k not in self._busy][:max(surplus, 0)]:
-            await self._pools.pop(key).aclose()
-
-    async def aclose(self) -> None:
-        for pool in self._pools.values():
-            await pool.aclose()
-        self._pools.clear()
-
-
 class Fetcher:
     """Concurrent, limited HTTP GETs for one run. Use as ``async with``."""
 
     def __init__(self, config: FetchConfig, *,
                  transport: httpx.AsyncBaseTransport | None = None,
-                 resolver: Resolver = _system_resolver,
+                 resolver: Resolver = system_resolver,
                  backoff: float = 0.5, max_retry_after: float = 60.0) -> None:
         self.config = config
         self.backoff = backoff
@@ -333,17 +173,15 @@ class Fetcher:
         self._global = asyncio.Semaphore(config.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._robots: dict[str, asyncio.Future[RobotFileParser | None]] = {}
-        self._resolver = resolver
-        # One answer per host and run, shared by the address check and the
-        # connection (a future, so that concurrent first requests ask once).
-        self._resolved: dict[str, asyncio.Future[list[Address]]] = {}
-        if transport is None and not _environment_proxy():
+        # One answer per host and run, shared by the address check and the connection.
+        self._book = AddressBook(resolver, config.timeout)
+        if transport is None and not environment_proxy():
             # Behind a proxy the proxy connects, and resolves: the check then
             # stays a check of our own resolution only.
-            transport = _HostPools(config.per_host,
+            transport = HostPools(config.per_host,
                                    max(1, _IDLE_CONNECTIONS_PER_SLOT * config.concurrency
                                        // max(1, config.per_host)),
-                                   _PinnedBackend(self._addresses))
+                                   PinnedBackend(self._book.addresses))
         self._client = httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,  # we follow them ourselves: count, loops, address checks
@@ -362,8 +200,7 @@ class Fetcher:
     async def aclose(self) -> None:
         for future in self._robots.values():
             future.cancel()
-        for lookup in self._resolved.values():
-            lookup.cancel()
+        self._book.close()
         await self._client.aclose()
 
     # -- public ------------------------------------------------------------
@@ -386,7 +223,7 @@ class Fetcher:
             raise FetchError(url, problem)
         home = None if public_only else host_of(origin if origin is not None else url)
         if origin is not None or public_only:
-            await self._check_address(url, home)
+            await self._book.check(url, home)
         if robots and not await self._robots_allow(url):
             raise FetchError(url, "disallowed by robots.txt")
         headers: dict[str, str] = {}
@@ -414,7 +251,7 @@ class Fetcher:
                 raise FetchError(url, f"redirected to a non-http URL {target}")
             if (problem := url_problem(target)) is not None:
                 raise FetchError(url, f"redirected to {target}: {problem}")
-            await self._check_address(target, home, original=url)
+            await self._book.check(target, home, original=url)
             if robots and not await self._robots_allow(target):
                 raise FetchError(url, f"redirect target {target} disallowed by robots.txt")
             seen.add(target)
@@ -496,51 +333,6 @@ class Fetcher:
         return bytes(decoder.out)
 
     # -- address safety ------------------------------------------------------
-
-    async def _check_address(self, url: str, home: str | None,
-                             original: str | None = None) -> None:
-        if host_of(url) == home:  # the configured source's own host is trusted
-            return
-        try:
-            host = httpx.URL(url).raw_host.decode("ascii")  # the name httpcore connects to
-        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
-            raise FetchError(original or url, f"invalid URL ({_describe(exc)})") from None
-        try:
-            addresses = await self._addresses(host)
-        except FetchError as exc:
-            raise FetchError(original or url, exc.reason) from None
-        for ip in addresses:
-            reason = _non_public(ip)
-            if reason is not None:
-                article = "an" if reason[0] in "aeiou" else "a"
-                raise FetchError(original or url, f"refused: {ip} is {article} {reason} address")
-
-    async def _addresses(self, host: str) -> list[Address]:
-        """The host's addresses, resolved once per run: what is checked is what is used."""
-        key = host.lower().strip("[]")
-        future = self._resolved.get(key)
-        if future is None:
-            future = asyncio.ensure_future(self._lookup(key))
-            self._resolved[key] = future
-        return await asyncio.shield(future)
-
-    async def _lookup(self, host: str) -> list[Address]:
-        try:
-            return [ipaddress.ip_address(host)]
-        except ValueError:
-            pass
-        try:
-            async with asyncio.timeout(self.config.timeout):
-                found = await self._resolver(host)
-            addresses = [ipaddress.ip_address(a) for a in found]
-        except TimeoutError:
-            raise FetchError(host, f"cannot resolve {host}: timed out") from None
-        except (OSError, ValueError, UnicodeError) as exc:
-            reason = getattr(exc, "strerror", None) or _describe(exc)
-            raise FetchError(host, f"cannot resolve {host}: {reason}") from None
-        if not addresses:
-            raise FetchError(host, f"cannot resolve {host}: no addresses")
-        return addresses
 
     # -- robots.txt ------------------------------------------------------------
 
