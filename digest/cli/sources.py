@@ -42,7 +42,9 @@ def sources_import(state: CliState, opml: Path) -> None:
     """Add the feeds of an OPML file (a feed reader's export) to digest.yml.
 
     Outline categories become source groups; feeds already configured and
-    duplicates inside the file are skipped.
+    duplicates inside the file are skipped. A feed at a loopback or private
+    address is added with allow_private: false (and a warning): digest
+    fetches it only once you set that key to true.
 
     \b
     Example:
@@ -51,7 +53,9 @@ def sources_import(state: CliState, opml: Path) -> None:
     from digest.sources import import_opml_into_config
 
     config = state.require()
-    added, skipped = import_opml_into_config(config, opml)
+    added, skipped, warnings = import_opml_into_config(config, opml)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"added {added} feed(s), skipped {skipped} already present")
 
 
