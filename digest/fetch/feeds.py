@@ -81,7 +81,10 @@ def _http_link(base: str, link: Any) -> str | None:
     """An absolute http(s) link, or None (feedparser offers ``urn:`` ids as links)."""
     if not isinstance(link, str) or not link.strip():
         return None
-    absolute = urljoin(base, link.strip())
+    try:
+        absolute = urljoin(base, link.strip())
+    except ValueError:  # "http://[::1": kept as it is, to fail alone when fetched
+        absolute = link.strip()
     return web_url(absolute)
 
 

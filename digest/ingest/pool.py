@@ -266,7 +266,7 @@ class WorkerPool:
             return f"extraction failed: {value}"
         if status == "closed":
             return "the run was stopped"
-        return "the extraction worker died"
+        return "its worker process died"
 
     async def run(self, job: Job) -> Done | str:
         """One job's Done, or its one-line failure."""
@@ -286,5 +286,5 @@ class WorkerPool:
             return entries
         if status == "source":
             raise SourceError(value)
-        reason = self._why(status, value).replace("extraction", "the feed parser", 1)
+        reason = self._why(status, value).replace("extraction failed", "parser failed", 1)
         raise SourceError(f"the feed could not be parsed: {reason}")
