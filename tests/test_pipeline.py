@@ -13,14 +13,9 @@ from werkzeug import Request, Response
 from digest.archive.store import Archive
 from digest.config import Config, parse_config
 from digest.errors import SourceError
-from digest.ingest.pipeline import (
-    RunSummary,
-    SourceSummary,
-    _Tally,
-    add_inputs,
-    read_inputs,
-    run_fetch,
-)
+from digest.ingest.inputs import read_inputs
+from digest.ingest.pipeline import add_inputs, run_fetch
+from digest.ingest.summary import RunSummary, SourceSummary, Tally
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 WORDS = [
@@ -344,7 +339,7 @@ def test_summary_rendering() -> None:
     assert many.render() == ("Bar: 1 new, 0 already stored, 5 failed: u0: HTTP 404; u1: HTTP 404; "
                              "u2: HTTP 404 (and 2 more)")
     assert not RunSummary((ok, bad)).ok and RunSummary((ok,)).ok
-    tally = _Tally("Big")  # a feed whose every link fails keeps counts, not every message
+    tally = Tally("Big")  # a feed whose every link fails keeps counts, not every message
     for n in range(1000):
         tally.fail(f"u{n}: HTTP 404")
     frozen = tally.freeze()

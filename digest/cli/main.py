@@ -28,7 +28,7 @@ from digest.errors import ConfigError, DigestError
 from digest.escape import url_problem, web_url
 
 if TYPE_CHECKING:
-    from digest.ingest.pipeline import SourceSummary
+    from digest.ingest.summary import SourceSummary
 
 log = logging.getLogger("digest")
 

@@ -289,8 +289,10 @@ class Fetcher:
                     raise FetchError(original, f"connection failed: {_describe(exc)}") from None
             except httpx.HTTPError as exc:
                 raise FetchError(original, f"request failed: {_describe(exc)}") from None
-            except FetchError:
-                raise
+            except FetchError as exc:
+                if exc.url == original:
+                    raise
+                raise FetchError(original, exc.reason) from None
             except (ValueError, OverflowError, UnicodeError, OSError, RuntimeError) as exc:
                 # What the layers under httpx raise for a URL they cannot use
                 # (a port past 65535 reaches connect()): this URL fails, alone.

@@ -10,7 +10,6 @@ from urllib.request import getproxies
 import httpcore
 import httpx
 
-from digest.errors import FetchError
 from digest.fetch.addresses import Address
 
 __all__ = ["HostPools", "PinnedBackend", "environment_proxy"]
@@ -57,10 +56,10 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
                           local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None,
                           ) -> httpcore.AsyncNetworkStream:
-        try:
-            addresses = await self._addresses(host)
-        except FetchError as exc:
-            raise httpcore.ConnectError(exc.reason) from None
+        # A name that does not resolve raises FetchError, which passes through
+        # httpx unchanged: it fails the URL at once, without the retries a
+        # refused connection gets (the answer is kept for the run anyway).
+        addresses = await self._addresses(host)
         failure: Exception = httpcore.ConnectError(f"no address for {host}")
         for address in addresses:
             try:

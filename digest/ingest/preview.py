@@ -17,7 +17,7 @@ from pathlib import Path
 from digest.config import Config, FetchConfig
 from digest.errors import DigestError
 from digest.extract.markdown import markdown_to_text
-from digest.ingest.pipeline import input_source, read_inputs
+from digest.ingest.inputs import input_source, read_inputs
 from digest.ingest.pool import WorkerPool
 from digest.ingest.workers import Done, Job
 from digest.model import Article, SourceKind
