@@ -148,3 +148,22 @@ def test_the_ledger_never_reaches_the_site(digest_in: Digest, news: Server) -> N
     assert not any(news.url("/gone") in p.read_text(encoding="utf-8", errors="replace")
                    for p in site.rglob("*") if p.is_file() and p.suffix in (".html", ".json",
                                                                            ".xml", ".txt"))
+
+
+def test_an_article_broken_by_hand_is_neither_fetched_again_nor_fatal(
+        digest_in: Digest, news: Server) -> None:
+    write_config(digest_in.folder, f'  - {{name: One, feed: "{news.url("/one.xml")}"}}\n')
+    _fetch(digest_in, "One")
+    path = _files(digest_in.folder)["Other story"]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\ntags:\n", "\ntags: 5\nx:\n", 1), encoding="utf-8")
+    write_config(digest_in.folder, f'  - {{name: One, feed: "{news.url("/one.xml")}"}}\n'
+                                   f'  - {{name: Two, feed: "{news.url("/two.xml")}"}}\n')
+    assert _fetch(digest_in, "One", "Two") == ["One: 0 new, 3 already stored",
+                                               "Two: 0 new, 1 already stored"]
+    shutil.rmtree(digest_in.folder / ".digest")
+    result = digest_in("reindex")
+    assert f"{path}:" in result.output and "indexed by its URLs only" in result.output
+    assert _fetch(digest_in, "One", "Two") == ["One: 0 new, 3 already stored",
+                                               "Two: 0 new, 1 already stored"]
+    assert len(list((digest_in.folder / "content/articles").rglob("*.md"))) == 3

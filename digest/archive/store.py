@@ -167,10 +167,19 @@ class Archive:
     def _reindex(self, db: StateDB) -> int:
         db.clear_articles()
         count = 0
-        for stored in self.iter_articles():
-            a = stored.article
+        for path in self.iter_paths():
+            try:
+                a = self.read(path)
+            except StoreError as exc:
+                # A file broken by hand is still the story's file: keep its URLs
+                # (read loosely), or the next run would store the story again.
+                loose = _loose_urls(path)
+                log.warning("%s; indexed by its URLs only", exc)
+                if loose:
+                    db.record(loose[0], self.relative(path), tuple(loose))
+                continue
             keys = (*url_keys(a.canonical_url), *url_keys(a.url))
-            db.record(a.canonical_url, self.relative(stored.path), keys,
+            db.record(a.canonical_url, self.relative(path), keys,
                       a.fingerprint if a.fingerprint is not None else _fingerprint(a.body))
             count += 1
         ledger = self.ledger.read()
@@ -326,7 +335,11 @@ class Archive:
         """Record that ``source`` also carried the story stored at ``path``."""
         if not path.exists():
             return
-        stored = self.read(path)
+        try:
+            stored = self.read(path)
+        except StoreError as exc:  # edited by hand into something unreadable: leave it be
+            log.warning("%s; %s not added to its sources", exc, source)
+            return
         merged = merge_sources(stored, source)
         if merged != stored:
             self.write(path, merged)
@@ -348,3 +361,16 @@ def _fingerprint(body: str) -> int | None:
     from digest.extract.markdown import markdown_to_text
 
     return simhash(markdown_to_text(body))
+
+
+_URL_LINE = re.compile(r"^(canonical_url|url):[ \t]*['\"]?(https?://[^'\"\s]+)", re.M)
+
+
+def _loose_urls(path: Path) -> list[str]:
+    """The canonical URL and URL of an article file whose front matter does not load."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:65536]
+    except OSError:
+        return []
+    found = dict(_URL_LINE.findall(head))
+    return [u for u in (found.get("canonical_url"), found.get("url")) if u]

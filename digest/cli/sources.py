@@ -32,7 +32,8 @@ def sources_list(state: CliState) -> None:
     config = state.require()
     for s in config.sources:
         group = f" [{s.group}]" if s.group else ""
-        click.echo(f"{s.name}{group}: {s.kind.value} {s.location}")
+        held = "" if s.allow_private else " (allow_private: false: not fetched)"
+        click.echo(f"{s.name}{group}: {s.kind.value} {s.location}{held}")
 
 
 @sources.command("import")

@@ -53,7 +53,7 @@ def _parse_date(raw: Any, parsed: Any = None) -> datetime | None:
         except ValueError:
             try:
                 when = parsedate_to_datetime(text)
-            except (TypeError, ValueError, IndexError):
+            except (TypeError, ValueError, IndexError, OverflowError):  # "06:4444444444…"
                 when = None
         if when is not None:
             return when if when.tzinfo else when.replace(tzinfo=UTC)

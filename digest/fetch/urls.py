@@ -102,6 +102,8 @@ def canonicalize(url: str) -> str:
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         return url
     host = parts.hostname.lower().rstrip(".")
+    if not host:  # "http://../x": no host to name (found by fuzzing)
+        return url
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     if port is not None and port != _DEFAULT_PORTS[scheme]:
