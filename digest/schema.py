@@ -1,12 +1,13 @@
 """YAML read safely, with lines: the one loader for ``digest.yml`` and front matter.
 
 ``yaml.safe_load`` constructs no arbitrary objects, but it still lets a few
-hundred bytes cost gigabytes or a traceback. This loader reads the document
-as events (libyaml's parser when PyYAML has it) and composes the node graph
-itself, refusing on the way:
+hundred bytes cost gigabytes or a traceback. This loader has libyaml (when
+PyYAML has it) compose the node graph, in which an alias is one shared node,
+so the graph is no bigger than the text; it measures the graph in one pass
+before anything expands it, and refuses:
 
 - aliases that expand to more than ``MAX_ALIAS_NODES`` nodes in all (a
-  "billion laughs" bomb is refused at its first expensive alias; recursive
+  "billion laughs" bomb is refused before anything expands it; recursive
   aliases are refused outright);
 - nesting deeper than ``MAX_DEPTH`` (no RecursionError later);
 - duplicate keys in a mapping (the second ``sources:`` would silently drop
@@ -29,17 +30,7 @@ from typing import Any
 import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.events import (
-    AliasEvent,
-    CollectionStartEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    StreamEndEvent,
-)
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, SequenceNode
 from yaml.resolver import Resolver
 
 from digest.errors import DigestError
@@ -63,6 +54,7 @@ try:  # libyaml's parser: the same YAML, several times faster
 
     _PARSER_BASES: tuple[type, ...] = (_Parser,)
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.composer import Composer
     from yaml.parser import Parser as _PyParser
     from yaml.reader import Reader
     from yaml.scanner import Scanner
@@ -71,16 +63,61 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
         Reader.__init__(loader, text)
         Scanner.__init__(loader)
         _PyParser.__init__(loader)
+        Composer.__init__(loader)
 
-    _PARSER_BASES = (Reader, Scanner, _PyParser)
+    _PARSER_BASES = (Reader, Scanner, _PyParser, Composer)
 
 
 def _problem(mark: Any, message: str) -> ComposerError:
     return ComposerError(None, None, message, mark)
 
 
+def _measure(root: Node) -> None:
+    """Refuse a graph nested too deep, holding a cycle, or whose aliases expand too far.
+
+    One pass over the distinct mappings and lists (iterative, so no recursion
+    limit is met): each one's depth and expanded size (an aliased node counted
+    as often as it appears) are computed once, from its children's.
+    """
+    if not isinstance(root, MappingNode | SequenceNode):
+        return
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    written = 0  # nodes as the text writes them: each collection once, each scalar use
+    entered: set[int] = set()
+    stack: list[Node] = [root]
+    while stack:
+        node = stack[-1]
+        key = id(node)
+        if key in size:
+            stack.pop()
+            continue
+        items = [p for pair in node.value for p in pair] if isinstance(node, MappingNode) \
+            else node.value
+        kids = [k for k in items if isinstance(k, MappingNode | SequenceNode)]
+        if key not in entered:
+            entered.add(key)
+            for kid in kids:
+                if id(kid) in entered and id(kid) not in size:  # an ancestor: a cycle
+                    raise _problem(kid.start_mark, "an alias refers to itself (a node "
+                                   "inside its own anchor)")
+                if id(kid) not in size:
+                    stack.append(kid)
+            continue
+        stack.pop()
+        scalars = len(items) - len(kids)
+        size[key] = 1 + scalars + sum(size[id(k)] for k in kids)
+        depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+        written += 1 + scalars
+        if depth[key] > MAX_DEPTH:
+            raise _problem(node.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+        if size[key] - written > MAX_ALIAS_NODES:
+            raise _problem(node.start_mark, "aliases expand to more than "
+                           f"{MAX_ALIAS_NODES:,} nodes (an alias bomb?)")
+
+
 class _Loader(*_PARSER_BASES, SafeConstructor, Resolver):  # type: ignore[misc]
-    """Events from the parser, nodes composed here under the limits, safe constructors."""
+    """libyaml's parser and composer, the graph checked, then safe constructors."""
 
     def __init__(self, text: str) -> None:
         _parser_init(self, text)
@@ -90,77 +127,22 @@ class _Loader(*_PARSER_BASES, SafeConstructor, Resolver):  # type: ignore[misc]
     # -- composing ----------------------------------------------------------
 
     def compose_single(self) -> Node | None:
-        self.get_event()  # StreamStart
-        if self.check_event(StreamEndEvent):
-            return None
-        start = self.get_event()
-        assert isinstance(start, DocumentStartEvent)
-        node = self._compose()
-        self.get_event()  # DocumentEnd
-        if not self.check_event(StreamEndEvent):
-            raise _problem(self.peek_event().start_mark,
-                           "holds more than one YAML document ('---' inside)")
-        return node
+        """The document's node graph (composed by libyaml), checked before anything walks it.
 
-    def _compose(self) -> Node:
-        anchors: dict[str, Node] = {}
-        sizes: dict[int, int] = {}  # id(node) -> nodes it stands for, aliases expanded
-        aliased = 0
-        stack: list[tuple[Node, list[Any]]] = []  # open collections and their items
-        root: Node | None = None
-        resolve: Any = self.resolve  # untyped in the stubs
-        while root is None:
-            event: Any = self.get_event()
-            node: Node
-            if isinstance(event, AliasEvent):
-                target = anchors.get(event.anchor or "")
-                if target is None:
-                    raise _problem(event.start_mark, f"unknown alias *{event.anchor}")
-                if id(target) not in sizes:
-                    raise _problem(event.start_mark, f"alias *{event.anchor} refers to itself")
-                aliased += sizes[id(target)]
-                if aliased > MAX_ALIAS_NODES:
-                    raise _problem(event.start_mark, "aliases expand to more than "
-                                   f"{MAX_ALIAS_NODES:,} nodes (an alias bomb?)")
-                node = target
-            elif isinstance(event, ScalarEvent):
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = resolve(ScalarNode, event.value, event.implicit)
-                marks: tuple[Any, Any] = (event.start_mark, event.end_mark)
-                node = ScalarNode(tag, event.value, *marks, style=event.style)
-                sizes[id(node)] = 1
-            elif isinstance(event, CollectionStartEvent):
-                if len(stack) >= MAX_DEPTH:
-                    raise _problem(event.start_mark,
-                                   f"nested more than {MAX_DEPTH} levels deep")
-                kind = MappingNode if isinstance(event, MappingStartEvent) else SequenceNode
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = resolve(kind, None, event.implicit)
-                start_mark: Any = event.start_mark
-                collection = kind(tag, [], start_mark, None, flow_style=event.flow_style)
-                if event.anchor is not None:
-                    anchors[event.anchor] = collection
-                stack.append((collection, []))
-                continue
-            elif isinstance(event, MappingEndEvent | SequenceEndEvent):
-                node, items = stack.pop()
-                node.end_mark = event.end_mark
-                sizes[id(node)] = 1 + sum(sizes[id(item)] for item in items)
-                if isinstance(node, MappingNode):
-                    node.value = list(zip(items[::2], items[1::2], strict=True))
-                else:
-                    node.value = items
-            else:  # pragma: no cover - the parser emits nothing else here
-                raise _problem(event.start_mark, f"unexpected {type(event).__name__}")
-            if isinstance(event, ScalarEvent) and event.anchor is not None:
-                anchors[event.anchor] = node
-            if stack:
-                stack[-1][1].append(node)
-            else:
-                root = node
-        return root
+        An alias is the same node object in two places, so the graph stays as
+        small as the text; what would explode is any walk that expands it.
+        """
+        if not self.check_node():
+            return None
+        try:
+            node: Node = self.get_node()
+        except RecursionError:  # the pure-Python composer recurses per level
+            raise _problem(None, f"nested more than {MAX_DEPTH} levels deep") from None
+        if self.check_node():
+            raise _problem(self.get_node().start_mark,
+                           "holds more than one YAML document ('---' inside)")
+        _measure(node)
+        return node
 
     # -- constructing ---------------------------------------------------------
 
@@ -207,9 +189,9 @@ def _lines(loader: _Loader, node: Node, path: KeyPath, out: dict[KeyPath, int]) 
             _lines(loader, child, (*path, index), out)
 
 
-def load_yaml(text: str, name: str, error: type[DigestError], *,
-              first_line: int = 1) -> tuple[Any, dict[KeyPath, int]]:
-    """The data of one YAML document and a key path → line map.
+def load_yaml(text: str, name: str, error: type[DigestError], *, first_line: int = 1,
+              lines: bool = True) -> tuple[Any, dict[KeyPath, int]]:
+    """The data of one YAML document and a key path → line map (empty without ``lines``).
 
     Raises ``error("name:line: …")`` for invalid YAML or anything this module
     refuses. ``first_line`` is the line of ``text``'s first line in the file
@@ -221,15 +203,16 @@ def load_yaml(text: str, name: str, error: type[DigestError], *,
         if node is None:
             return None, {}
         data = loader.construct_object(node, deep=True)
-        lines: dict[KeyPath, int] = {}
-        _lines(loader, node, (), lines)
+        where: dict[KeyPath, int] = {}
+        if lines:
+            _lines(loader, node, (), where)
     except yaml.MarkedYAMLError as exc:
         # The context mark points at what was left open (an unclosed bracket),
         # which is where the user must look; the problem mark may be the end.
         mark = exc.context_mark or exc.problem_mark
-        where = f":{mark.line + first_line}" if mark is not None else ""
+        at = f":{mark.line + first_line}" if mark is not None else ""
         problem = exc.problem or str(exc).splitlines()[0]
-        raise error(f"{name}{where}: {_describe(exc, problem)}") from None
+        raise error(f"{name}{at}: {_describe(exc, problem)}") from None
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         # A value no constructor can hold (a 5,000-digit number, year 0).
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -237,8 +220,8 @@ def load_yaml(text: str, name: str, error: type[DigestError], *,
     finally:
         loader.dispose()
     if first_line != 1:
-        lines = {path: line + first_line - 1 for path, line in lines.items()}
-    return data, lines
+        where = {path: line + first_line - 1 for path, line in where.items()}
+    return data, where
 
 
 def _describe(exc: yaml.MarkedYAMLError, problem: str) -> str:

@@ -80,7 +80,7 @@ def test_a_hand_edited_impossible_date_is_a_warning_and_the_build_goes_on(
     ("tags: [platform-policy, {a: 1}]", "tags[1]: must be a name, not a mapping"),
     ("publish: sometimes", "publish: must be 'full' or 'excerpt', not 'sometimes'"),
     ("title: [a, b]", "title: must be text, not a list"),
-    ("x: &a [1, *a]", "alias *a refers to itself"),
+    ("x: &a [1, *a]", "an alias refers to itself"),
     ("summary: .nan", "NaN and infinite numbers are not allowed"),
 ])
 def test_a_value_digest_cannot_use_stops_the_build_with_file_and_line(

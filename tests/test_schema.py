@@ -92,7 +92,7 @@ def test_a_duplicate_key_in_a_flow_mapping_too() -> None:
 
 def test_two_documents_are_refused() -> None:
     message = _error("site: {title: A}\n---\nsite: {title: B}\n")
-    assert message == "digest.yml:2: holds more than one YAML document ('---' inside)"
+    assert message == "digest.yml:3: holds more than one YAML document ('---' inside)"
 
 
 def test_a_number_too_long_for_python_is_one_error() -> None:

@@ -142,7 +142,7 @@ def read_front_matter(head: str, name: str) -> dict[str, Any]:
     ``manual_tags`` and ``sources``, datetimes (or None) for the dates and
     an int (or None) for ``fingerprint``; other keys are kept as they are.
     """
-    data, _ = load_yaml(head, name, StoreError, first_line=2)
+    data, _ = load_yaml(head, name, StoreError, first_line=2, lines=False)
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -31,6 +31,7 @@ parent (twice a second).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import ctypes
 import importlib
@@ -144,7 +145,23 @@ def _context() -> ForkServerContext | SpawnContext:
         return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
+    global _STOP_REGISTERED
+    if not _STOP_REGISTERED:
+        atexit.register(_stop_fork_server)
+        _STOP_REGISTERED = True
     return context
+
+
+_STOP_REGISTERED = False
+
+
+def _stop_fork_server() -> None:
+    """At exit, end the fork server and wait for it (it would end by itself on EOF),
+    so that the CPU time of the workers it reaped is counted as this process's."""
+    from multiprocessing import forkserver
+
+    with contextlib.suppress(Exception):
+        forkserver._forkserver._stop()  # type: ignore[attr-defined]
 
 
 @dataclass
