@@ -6,6 +6,8 @@ to install lxml[html-clean], which trafilatura needs.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["tests", "lint"]
@@ -47,6 +49,21 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, default=False)
+def build(session: nox.Session) -> None:
+    """The release files: sdist and wheel into dist/, checked by twine (README renders, metadata).
+
+    Publish them with: twine upload dist/*
+    """
+    import shutil
+
+    session.install("-U", "pip")
+    session.install("build", "twine")
+    shutil.rmtree("dist", ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", "dist")
+    session.run("twine", "check", "--strict", *(str(p) for p in Path("dist").iterdir()))
+
+
+@nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks beside their baselines: extraction, tagging, fetching, site build.
 
@@ -80,7 +97,6 @@ def fuzz(session: nox.Session) -> None:
     """
     import shutil
     import tempfile
-    from pathlib import Path
 
     _install(session)
     session.install("atheris")

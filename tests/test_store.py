@@ -231,10 +231,11 @@ def test_near_copy_merges_and_refresh_replaces_the_body(tmp_path: Path) -> None:
     # --refresh: the new body replaces the old, every source and the manual tags stay.
     stored = archive.read(first.path)
     archive.write(first.path, replace(stored, manual_tags=("us-china",)))
-    newer = make(source="Feed A", body="A corrected body.")
+    newer = make(source="Feed A", body="A corrected body.", tags=())
     placement = archive.place(newer, ("https://example.org/a",), refresh=True)
     assert placement.refreshed and not placement.created and placement.path == first.path
     assert placement.write is not None
     assert placement.write.body == "A corrected body."
     assert placement.write.sources == ("Feed A", "Feed B")
     assert placement.write.manual_tags == ("us-china",)
+    assert "us-china" in placement.write.tags  # a tag added by hand stays on the page

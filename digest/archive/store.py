@@ -301,8 +301,9 @@ class Archive:
         if path is not None:  # --refresh: the new body, every source kept
             stored = self.read(path)
             sources = tuple(dict.fromkeys((*stored.sources, *article.sources)))
+            manual = tuple(t for t in stored.manual_tags if t not in article.tags)
             fresh = replace(article, sources=sources, manual_tags=stored.manual_tags,
-                            fingerprint=fingerprint)
+                            tags=(*article.tags, *manual), fingerprint=fingerprint)
             return Placement(path, fresh, stored.canonical_url, refreshed=True)
         if not article.sources:
             article = replace(article, sources=(article.source,))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from digest import __version__
+from digest import DISTRIBUTION, __version__
 from digest.cli.sources import sources
 from digest.cli.state import CliState, locked_archive, pass_state, report
 from digest.cli.tags import tags
@@ -89,12 +89,13 @@ class DigestGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted; nothing stored was lost", err=True)
             ctx.exit(130)
-        except Exception as exc:  # a bug: still one line, the details under -vv
-            log.debug("details", exc_info=True)
-            first = (str(exc).strip().splitlines() or [""])[0]
-            click.echo(f"error: unexpected {type(exc).__name__}: {first} (a bug in digest; "
-                       "run with -vv for the details)", err=True)
-            ctx.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            # A bug, not a failed source: its own status (EX_SOFTWARE), so that the
+            # scheduled workflow can tell it from exit 1 and fail the run.
+            log.error("internal error: %s: %s", type(exc).__name__, exc, exc_info=True)
+            ctx.exit(70)
 
 
 _FREE_SPACE = ("free some disk space (or make the folder writable) and run the command again; "
@@ -104,9 +105,11 @@ _FREE_SPACE = ("free some disk space (or make the folder writable) and run the c
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help=f"The digest's config file (default: ./{DEFAULT_CONFIG_NAME}).")
-@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.option("-v", "--verbose", count=True,
+              help="More logging: every step, and details of failures.")
 @click.option("-q", "--quiet", count=True, help="Less logging.")
-@click.version_option(__version__, prog_name="digest")
+@click.version_option(__version__, prog_name="digest",
+                      message=f"%(prog)s ({DISTRIBUTION}) %(version)s")
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, verbose: int, quiet: int) -> None:
     """Turn news feeds and article pages into a clean, tagged Markdown archive
@@ -145,7 +148,8 @@ def init(directory: Path) -> None:
 
     Writes digest.yml (with commented examples of every source kind and the
     default taxonomy), mkdocs.yml, content/index.md, the scheduled GitHub
-    workflow, requirements.txt and .gitignore. Existing files are never
+    workflow, requirements.txt (how this digest was installed, for the
+    workflow to install the same) and .gitignore. Existing files are never
     overwritten.
 
     \b
@@ -154,8 +158,11 @@ def init(directory: Path) -> None:
     """
     from digest.scaffold import scaffold
 
-    for path in scaffold(directory):
+    made = scaffold(directory)
+    for path in made.created:
         click.echo(f"created {path}")
+    if made.problem:
+        log.warning("%s", made.problem)
 
 
 @main.command()

@@ -58,9 +58,11 @@ def _text_lines(file: BinaryIO) -> Iterator[str]:
 @click.argument("item")
 @pass_state
 def tags_explain(state: CliState, item: str) -> None:
-    """Show every tag's score, the phrases that matched and where, and the threshold.
+    """Show why each tag fired or not: phrases, score, threshold and the model's weighing.
 
     ITEM is a URL, a saved page, or a stored article (.md with front matter).
+    Where a tag's rules hold, the learned layer's verdict follows: its
+    probability, and each feature's value times its weight, largest first.
 
     \b
     Example:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from digest import project_url
 from digest.archive.files import atomic_write
 from digest.archive.store import Archive
 from digest.config import Config
@@ -41,7 +42,7 @@ title: About
 
 # About {title}
 
-This digest is built by [digest](https://pypi.org/project/digest/) from the
+This digest is built by [digest]({project}) from the
 sources in its `digest.yml`. Every article links to its original. Edit this
 page in `content/about.md`.
 """
@@ -170,7 +171,8 @@ def generate(config: Config, archive: Archive, *, directory_urls: bool = True) -
     sync_overrides(config.root)
     about = content_dir / "about.md"
     if not about.exists():  # the nav links it; after this first copy the page is the user's
-        atomic_write(about, _DEFAULT_ABOUT.format(title=config.site.title))
+        atomic_write(about, _DEFAULT_ABOUT.format(title=config.site.title,
+                                                  project=project_url()))
     written, unchanged = _write_changed(content_dir, files)
     removed = _remove_stale(content_dir, files)
     log.info(

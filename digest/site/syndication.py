@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from digest import project_url
 from digest.escape import html_text, json_text, web_url
 from digest.site.records import Record
 
@@ -50,7 +51,7 @@ def atom_feed(info: FeedInfo, records: Sequence[Record], now: datetime) -> str:
         f"  <id>{_x(feed_id)}</id>",
         f"  <updated>{updated}</updated>",
         f"  <author><name>{_x(info.title)}</name></author>",
-        '  <generator uri="https://pypi.org/project/digest/">digest</generator>',
+        f'  <generator uri="{_x(project_url())}">digest</generator>',
     ]
     if info.description:
         head.append(f'  <subtitle type="text">{_x(info.description)}</subtitle>')

@@ -1,7 +1,10 @@
 """Which tags an article gets, and why: classify and explain with one scan.
 
-The compiled matcher of a taxonomy is built once, on first use, and kept for
-the life of the process (a taxonomy is immutable; there are very few).
+A tag fires when its rules hold (groups met, score at the threshold) and,
+for a tag the learned layer has weights for, when the model agrees that the
+article is about the topic. The compiled matcher of a taxonomy is built
+once, on first use, and kept for the life of the process (a taxonomy is
+immutable; there are very few).
 """
 
 from __future__ import annotations
@@ -11,16 +14,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from digest.errors import TagInputError
+from digest.tags.learned import TagModel, Verdict, default_models, features
 from digest.tags.matcher import Matcher, Scan
 from digest.tags.rules import TagDef, Taxonomy, default_taxonomy
 
 __all__ = [
+    "Evidence",
     "Explanation",
     "GroupResult",
     "PhraseHit",
     "TagExplanation",
     "classify",
     "classify_jsonl",
+    "evidence",
     "explain",
     "matcher_for",
 ]
@@ -79,6 +85,10 @@ class TagExplanation:
     # the phrases count, paragraphs in all).
     outside: tuple[PhraseHit, ...] = ()
     paragraphs: tuple[int, int] | None = None
+    # The rules' verdict alone, and the learned layer's where it was asked
+    # (the rules held and the tag has weights).
+    rules_fired: bool = False
+    model: Verdict | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,8 @@ class Explanation:
                 f"\n{t.name}: {verdict} - score {t.score:g}, threshold {t.threshold:.1f}"
                 f" ({t.words:.0f} words)"
             )
+            if t.model is not None:
+                lines.extend(_render_model(t.model))
             for h in sorted(t.hits, key=lambda h: -abs(h.points)):
                 lines.append(f"  {h.points:+g}  {h.phrase!r} in {h.where} x{h.count}")
             if not t.hits:
@@ -119,25 +131,70 @@ class Explanation:
         return "\n".join(lines)
 
 
-def _decide(tag: TagDef, scan: Scan, index: int) -> tuple[float, float, bool]:
+def _render_model(v: Verdict) -> list[str]:
+    verdict = "about the topic" if v.fired else "not about the topic"
+    lines = [f"  model: {verdict} - probability {v.probability:.2f}, needs {v.cutoff:.2f}"
+             f" (bias {v.bias:+.2f}; value x weight:)"]
+    for c in sorted(v.contributions, key=lambda c: -abs(c.amount)):
+        if c.value:
+            lines.append(f"    {c.amount:+6.2f}  {c.feature} = {c.value:.2f} x {c.weight:+.2f}")
+    return lines
+
+
+def _rules(tag: TagDef, scan: Scan, index: int) -> tuple[float, float, bool]:
     score = scan.scores[index]
     needed = tag.threshold.needed(scan.words)
     groups_ok = all(scan.group_counts[index][i] >= g.min for i, g in enumerate(tag.require))
     return score, needed, score > 0 and score >= needed and groups_ok
 
 
+def _model(tag: TagDef) -> TagModel | None:
+    return default_models().get(tag.name) if tag.learned else None
+
+
 def classify(taxonomy: Taxonomy, title: str, text: str) -> tuple[str, ...]:
     """The names of the tags that fire for this article, in taxonomy order."""
-    scan = matcher_for(taxonomy).scan(title or "", text or "", record=False)
-    return tuple(t.name for i, t in enumerate(taxonomy.tags) if _decide(t, scan, i)[2])
+    matcher = matcher_for(taxonomy)
+    scan = matcher.scan(title or "", text or "", record=False)
+    fired = []
+    for i, tag in enumerate(taxonomy.tags):
+        _, needed, ok = _rules(tag, scan, i)
+        model = _model(tag) if ok else None
+        if ok and (model is None or model.fires(features(scan, i, matcher.top[i], needed))):
+            fired.append(tag.name)
+    return tuple(fired)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The rules' verdict on one tag and the learned layer's features (for training)."""
+
+    name: str
+    rules_fired: bool
+    values: tuple[float, ...]
+
+
+def evidence(taxonomy: Taxonomy, title: str, text: str) -> tuple[Evidence, ...]:
+    """Per tag: whether its rules fire, and the features the learned layer would read."""
+    matcher = matcher_for(taxonomy)
+    scan = matcher.scan(title or "", text or "", record=False)
+    out = []
+    for i, tag in enumerate(taxonomy.tags):
+        _, needed, ok = _rules(tag, scan, i)
+        out.append(Evidence(tag.name, ok, features(scan, i, matcher.top[i], needed)))
+    return tuple(out)
 
 
 def explain(taxonomy: Taxonomy, title: str, text: str) -> Explanation:
     """Every tag's score, threshold, verdict and the phrases behind them."""
-    scan = matcher_for(taxonomy).scan(title or "", text or "", record=True)
+    matcher = matcher_for(taxonomy)
+    scan = matcher.scan(title or "", text or "", record=True)
     out = []
     for i, tag in enumerate(taxonomy.tags):
-        score, needed, fired = _decide(tag, scan, i)
+        score, needed, rules_fired = _rules(tag, scan, i)
+        model = _model(tag) if rules_fired else None
+        verdict = model.verdict(features(scan, i, matcher.top[i], needed)) if model else None
+        fired = rules_fired and (verdict is None or verdict.fired)
         hits = tuple(PhraseHit(*h) for h in scan.hits[i])
         groups = tuple(
             GroupResult(
@@ -152,7 +209,7 @@ def explain(taxonomy: Taxonomy, title: str, text: str) -> Explanation:
         rounded = round(score, 2)
         outside = tuple(PhraseHit(*h) for h in scan.outside[i])
         out.append(TagExplanation(tag.name, rounded, needed, scan.words, fired, hits, groups,
-                                  outside, scan.paragraphs[i]))
+                                  outside, scan.paragraphs[i], rules_fired, verdict))
     return Explanation(tuple(out))
 
 

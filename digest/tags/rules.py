@@ -33,7 +33,8 @@ Report = Callable[[tuple[str | int, ...], str], None]
 KeyPath = tuple[str | int, ...]
 
 _TAG_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_TAG_KEYS = ("title", "description", "phrases", "ignore", "require", "where", "threshold")
+_TAG_KEYS = ("title", "description", "phrases", "ignore", "require", "where", "threshold",
+             "learned")
 _WHERE = ("title", "lead", "body")
 _THRESHOLD = ("base", "per_1000_words")
 _GROUP_KEYS = ("min", "within", "phrases")
@@ -96,6 +97,9 @@ class TagDef:
     require: tuple[Group, ...] = ()
     where: Where = Where()
     threshold: Threshold = Threshold()
+    # Whether the learned layer (digest.tags.learned) may overrule the
+    # threshold, for a tag it has weights for.
+    learned: bool = True
 
 
 @dataclass(frozen=True)
@@ -192,11 +196,15 @@ def _parse_tag(name: str, raw: object, report: Report, path: KeyPath) -> TagDef 
         limit = {"base": limit}  # a bare number is the base; the length part keeps its default
     threshold = Threshold(**_parse_floats(limit, _THRESHOLD, report, (*path, "threshold")))
     _check_duplicates(phrases, ignore, report, path)
+    learned = raw.get("learned", True)
+    if not isinstance(learned, bool):
+        report((*path, "learned"), "expected true or false")
+        learned = True
     if not ok:
         return None
     assert isinstance(title, str)
     return TagDef(name, title.strip(), description.strip(), phrases, ignore, require,
-                  where, threshold)
+                  where, threshold, learned)
 
 
 def _parse_phrases(raw: object, report: Report, path: KeyPath) -> tuple[Phrase, ...]:
