@@ -89,7 +89,7 @@ class DigestGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted; nothing stored was lost", err=True)
             ctx.exit(130)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except (click.ClickException, click.Abort):
             raise
         except Exception as exc:
             # A bug, not a failed source: its own status (EX_SOFTWARE), so that the
