@@ -133,6 +133,48 @@ t:
         assert problems == [(("tags", "t", "unless_near", key), m) for key, m in expected]
 
 
+# --- the default taxonomy: the word senses named in issue 17 ------------------------
+
+
+def test_a_white_label_product_launch_is_not_platform_policy() -> None:
+    text = ("Paycraft has launched a white-label lending platform that lets regional banks "
+            "offer instant loans under their own brand. The platform handles credit checks, "
+            "payments and compliance reporting, and banks can put their own label on the app."
+            "\n\nThree banks in the Midwest have signed up, the company said, and the platform"
+            " will be available to credit unions next spring.")
+    assert "platform-policy" not in tags("Paycraft launches white-label lending platform",
+                                          text)
+
+
+def test_a_ban_on_trains_and_platforms_is_not_platform_policy() -> None:
+    text = ("The city's metro operator has banned hoverboards from its trains and station "
+            "platforms after a battery fire on a crowded platform last month. Passengers who "
+            "ignore the ban face a fine of 200 dollars under the new rules.\n\nStaff will "
+            "check platforms at busy stations, and posters explain the rules to riders.")
+    assert tags("Metro bans hoverboards from trains and platforms", text) == ()
+
+
+def test_crime_footage_and_court_records_are_not_privacy() -> None:
+    text = ("Two prison officers were charged on Friday with falsifying records after an "
+            "inmate was left alone in his cell for nine hours. Prosecutors said the officers "
+            "signed logs claiming they had checked on him every half hour.\n\nSurveillance "
+            "footage from the wing showed that nobody entered the corridor that night, and "
+            "court records show the officers later changed the records by hand.")
+    assert tags("Prison officers charged over falsified records", text) == ()
+
+
+def test_the_topic_senses_still_tag() -> None:
+    label = ("YouTube will require creators to label realistic videos made with generative "
+             "tools, and will add a warning label itself where they do not, under new rules "
+             "announced on Tuesday. Channels that repeatedly fail to label such videos may "
+             "be suspended from the platform's partner programme.")
+    assert "platform-policy" in tags("YouTube to require labels on realistic AI videos", label)
+    spying = ("Police in the city have installed 400 cameras with facial recognition, and "
+              "civil liberties groups say the mass surveillance of protesters breaks privacy "
+              "law. Records of every face scanned are kept for a year.")
+    assert "privacy-security" in tags("Surveillance cameras spread across the city", spying)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(["label", "labels", "food", "white", "royalties", "the",
                                  "warning", "\n\n", "platform", "trains"]), max_size=40))
