@@ -45,7 +45,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
-from tagdata import DATA, Item, blind_sets, development, fold
+from tagdata import DATA, NEWER, Item, blind_sets, development, fold
 
 from digest.tags.classify import classify
 from digest.tags.learned import TagModel, parse_models
@@ -197,7 +197,8 @@ def main(argv: Sequence[str]) -> int:
         ("naive", naive(old)),
     ]
     dev = development()
-    older = [i for name, items in dev.items() if name not in ("wcxb", "news17") for i in items]
+    newer = {name for name, _ in NEWER}
+    older = [i for name, items in dev.items() if name not in newer for i in items]
     groups = {f"{name} ({len(items)})": items for name, items in dev.items()}
     groups[f"older labeled sets combined ({len(older)})"] = older
     everything = [i for items in dev.values() for i in items]
