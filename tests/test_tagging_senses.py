@@ -163,6 +163,37 @@ def test_crime_footage_and_court_records_are_not_privacy() -> None:
     assert tags("Prison officers charged over falsified records", text) == ()
 
 
+def test_athletes_of_both_countries_are_not_us_china() -> None:
+    text = ("SHANGHAI — China's Wu Yibing beat the American Taylor Fritz 7-5, 6-4 on Friday to "
+            "reach the semi-finals of the Shanghai Masters, cheered on by a home crowd. The "
+            "Chinese player, ranked 58th, broke the US number one twice in the second set.\n\n"
+            "Fritz, the tournament's second seed, said Wu had played the best tennis of his "
+            "career. Wu will face Jannik Sinner for a place in the final.")
+    assert tags("Wu stuns Fritz to reach Shanghai semi-finals", text) == ()
+    relations = ("Chinese and American negotiators ended two days of trade talks in Geneva, "
+                 "agreeing to cut tariffs while Washington and Beijing keep discussing chip "
+                 "export controls.")
+    assert "us-china" in tags("US and China agree to cut tariffs after Geneva talks", relations)
+
+
+def test_crime_cctv_traffic_cameras_and_records_systems_are_not_privacy() -> None:
+    pages = {
+        "Police appeal after van stolen from builders' yard": (
+            "Detectives have released CCTV images of two men after a van and power tools "
+            "worth 30,000 pounds were stolen from a builders' yard on Sunday night. Officers "
+            "want to identify the men, who were seen on the yard's cameras at 2am."),
+        "Speed cameras to go live on the bypass": (
+            "Average speed cameras that use number plate recognition will go live on the "
+            "bypass next week. Drivers caught above the 40mph limit will be fined."),
+        "Hospital switches on its new electronic health records": (
+            "The hospital moved from paper notes to an electronic health records system over "
+            "the weekend. Staff were trained for months, and patients' records are now "
+            "updated at the bedside."),
+    }
+    for title, text in pages.items():
+        assert "privacy-security" not in tags(title, text), title
+
+
 def test_the_topic_senses_still_tag() -> None:
     label = ("YouTube will require creators to label realistic videos made with generative "
              "tools, and will add a warning label itself where they do not, under new rules "
