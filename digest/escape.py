@@ -24,6 +24,7 @@ __all__ = [
     "one_line",
     "safe_url",
     "strip_controls",
+    "url_problem",
     "web_url",
     "xml_safe",
 ]
@@ -131,6 +132,26 @@ def web_url(url: str | None) -> str | None:
     if not url:
         return None
     return url if url[:8].lower().startswith(_WEB_SCHEMES) else None
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is no http(s) URL that can be fetched, or None when it is one.
+
+    :func:`web_url` only looks at the scheme; a link such as
+    ``http://host:99999/`` or ``http://[::1`` passes it but has no address.
+    """
+    if not web_url(url):
+        return "not an http(s) URL"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"invalid URL ({exc})"
+    if not parts.hostname:
+        return "invalid URL (no host name)"
+    if port == 0:
+        return "invalid URL (port 0)"
+    return None
 
 
 def safe_url(raw: str | None, base_url: str | None = None) -> str | None:

@@ -27,7 +27,7 @@ from lxml import etree
 from digest.errors import SourceError
 from digest.escape import one_line, web_url
 from digest.fetch.urls import canonicalize
-from digest.model import Entry
+from digest.model import Entry, plausible_date
 
 __all__ = ["STREAM_MIN", "iter_feed", "looks_like_feed", "parse_feed"]
 
@@ -53,7 +53,7 @@ def _parse_date(raw: Any, parsed: Any = None) -> datetime | None:
         except ValueError:
             try:
                 when = parsedate_to_datetime(text)
-            except (TypeError, ValueError, IndexError):
+            except (TypeError, ValueError, IndexError, OverflowError):  # "06:4444444444…"
                 when = None
         if when is not None:
             return when if when.tzinfo else when.replace(tzinfo=UTC)
@@ -65,11 +65,26 @@ def _parse_date(raw: Any, parsed: Any = None) -> datetime | None:
     return None
 
 
+def _believable(when: datetime | None, fetched: datetime, where: str | None) -> datetime | None:
+    """A parsed date inside the plausible window, else None (the entry counts as undated).
+
+    A hostile or broken feed can claim year 9999 or year 1; stored raw, such
+    a date breaks every later build (no UTC time exists for it).
+    """
+    checked = plausible_date(when, fetched)
+    if when is not None and checked is None:
+        log.info("%s: ignored an implausible entry date %s", where or "feed", when.isoformat())
+    return checked
+
+
 def _http_link(base: str, link: Any) -> str | None:
     """An absolute http(s) link, or None (feedparser offers ``urn:`` ids as links)."""
     if not isinstance(link, str) or not link.strip():
         return None
-    absolute = urljoin(base, link.strip())
+    try:
+        absolute = urljoin(base, link.strip())
+    except ValueError:  # "http://[::1": kept as it is, to fail alone when fetched
+        absolute = link.strip()
     return web_url(absolute)
 
 
@@ -131,8 +146,9 @@ def _xml_entries(data: bytes, url: str | None, content_type: str | None, source:
     for item in parsed.entries[skip:]:
         link = _http_link(base, item.get("link"))
         content, summary = _entry_content(item)
-        published = _parse_date(item.get("published"), item.get("published_parsed")) \
-            or _parse_date(item.get("updated"), item.get("updated_parsed"))
+        published = _believable(
+            _parse_date(item.get("published"), item.get("published_parsed"))
+            or _parse_date(item.get("updated"), item.get("updated_parsed")), fetched, url)
         entry = Entry(
             source=source,
             url=canonicalize(link) if link else None,
@@ -345,7 +361,9 @@ class _Streamer:
         when = None
         for raw in (published, updated):
             if raw is not None and raw[0]:
-                when = _parse_date(raw[0]) or _parse_date(None, feedparser_date(raw[0]))
+                when = _believable(_parse_date(raw[0])
+                                   or _parse_date(None, feedparser_date(raw[0])),
+                                   self.fetched, self.url)
                 if when is not None:
                     break
         href = _http_link(self.url or "", item.get("link"))
@@ -429,6 +447,8 @@ def _json_entries(data: bytes, url: str | None, source: str, fetched: datetime) 
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SourceError(f"not a feed: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise SourceError("not a feed: JSON nested too deeply") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         raise SourceError("not a feed: a JSON document without JSON Feed 'items'")
     version = doc.get("version")
@@ -449,8 +469,8 @@ def _json_entries(data: bytes, url: str | None, source: str, fetched: datetime) 
         authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
         names = [a.get("name") for a in authors if isinstance(a, dict)]
         author = ", ".join(n for n in names if isinstance(n, str) and n.strip()) or None
-        published = _parse_date(item.get("date_published")) or _parse_date(
-            item.get("date_modified"))
+        published = _believable(_parse_date(item.get("date_published")) or _parse_date(
+            item.get("date_modified")), fetched, url)
         if link is None and content is None and summary is None:
             continue
         entries.append(Entry(
