@@ -27,7 +27,8 @@ with atheris.instrument_imports():
     from digest.escape import url_problem, web_url
     from digest.extract.html import extract_page
     from digest.extract.markdown import html_to_markdown
-    from digest.fetch.feeds import _parse_date, parse_feed
+    from digest.fetch.entries import parse_date
+    from digest.fetch.feeds import parse_feed
     from digest.fetch.opml import import_opml
     from digest.fetch.urls import canonicalize, host_of, url_keys
     from digest.model import EARLIEST_DATE, plausible_date
@@ -102,7 +103,7 @@ _NOW = datetime(2025, 1, 21, tzinfo=UTC)
 def dates(data: bytes) -> None:
     """Any date text: believed only inside the window, and always has a UTC time."""
     text = data.decode("utf-8", "replace")
-    for when in (_parse_date(text), parse_datetime(text)):
+    for when in (parse_date(text), parse_datetime(text)):
         checked = plausible_date(when, _NOW)
         if checked is not None:
             moment = checked.astimezone(UTC) if checked.tzinfo else checked.replace(tzinfo=UTC)
