@@ -1,32 +1,14 @@
 """The fetch pipeline: sources → entries → pages → articles → the archive.
 
-``run_fetch`` reads every configured source concurrently. Network waits run
-on one asyncio event loop (limits in :mod:`digest.fetch.http`); the CPU work of
-parsing feeds and extracting, tagging and fingerprinting articles runs in
-worker processes (:mod:`digest.ingest.workers`), so that it neither blocks the loop nor
-is serialised by the GIL. Every state-database call runs on one thread, so
-dedup decisions are serialised and sqlite needs no locking; new article
-files are written (each atomically, with an fsync) on a few writer threads,
-and recorded in the state database once they are on disk. A SIGKILL leaves
-at most those few atomic writes undone, each either complete or absent.
-
-Dedup, in order: the entry's URL keys (before any fetch), then the page's
-final URL and ``rel=canonical`` (after extraction), then the body's SimHash
-against every stored fingerprint. A hit merges the source into the stored
-copy's ``sources:`` instead of storing the story twice. A story that is
-being written while a second copy arrives (same URL key, or a fingerprint
-within the threshold) is waited for, then merged into.
-
-Every one of those lookups is a query of the state database (URLs by key,
-fingerprints by band): what a run holds is the batch of entries in hand and
-the stories in flight, never a record per stored or seen article, and a
-source's summary keeps counts and its first few failure messages. The peak
-memory of a 100,000-entry feed is that of a 20,000-entry one
-(``benchmarks/scale.py --entries 20000 100000 --articles 0``).
-
-A feed's validators (ETag, Last-Modified) are saved only after every entry
-it listed was stored: a run killed halfway gets a 200 next time, not a 304
-that would hide the entries it never reached.
+``run_fetch`` reads every configured source concurrently: network waits on
+one asyncio loop (:mod:`digest.fetch.http`), CPU work in worker processes
+(:mod:`digest.ingest.pool`), storing through :class:`~digest.ingest.committer.Committer`.
+Dedup runs in order: the entry's URL keys before any fetch, then the page's
+final and canonical URLs, then the body's SimHash (:meth:`Archive.place`).
+Every lookup is a database query, so a run holds the batch in hand and the
+stories in flight, never a record per stored article. A feed's validators
+are saved only once every entry it listed is stored, so a run killed halfway
+gets a 200 next time, not a 304 hiding the entries it never reached.
 """
 
 from __future__ import annotations
@@ -34,25 +16,23 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import sqlite3
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
-from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
-from digest.archive.fingerprint import THRESHOLD, hamming
-from digest.archive.store import Archive, Placement
+from digest.archive.store import Archive
 from digest.config import Config
-from digest.errors import DigestError, SourceError, StoreError
+from digest.errors import DigestError, SourceError
 from digest.escape import web_url
 from digest.fetch.feeds import STREAM_MIN, iter_feed
 from digest.fetch.http import Fetcher, Response
 from digest.fetch.urls import url_keys
+from digest.ingest.committer import EXISTING, NEW, Committer
 from digest.ingest.inputs import feed_input, input_source, local_path, page_files, read_file
 from digest.ingest.pool import WorkerPool
 from digest.ingest.summary import RunSummary, SourceSummary, Tally
-from digest.ingest.workers import Done, Job
+from digest.ingest.workers import Job
 from digest.model import Entry, Source, SourceKind
 
 __all__ = ["add_inputs", "run_fetch"]
@@ -60,15 +40,11 @@ __all__ = ["add_inputs", "run_fetch"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_NEW, _EXISTING = "new", "existing"  # outcomes of _Run.store
 
 
 class _Run:
     """One run over some sources: shared fetcher, worker pool, dedup state."""
 
-    # Article files written at once: each write ends in an fsync, which is
-    # disk latency, not CPU; several in flight share the journal commits.
-    WRITERS: ClassVar[int] = 8
     # Feed entries handled at once: a feed of 100,000 entries is read and
     # stored a batch at a time, never held whole.
     FEED_BATCH: ClassVar[int] = 500
@@ -81,133 +57,10 @@ class _Run:
         self.pool = pool
         self.refresh = refresh
         self.fetched = datetime.now(UTC).replace(microsecond=0)
-        # Every state-database call runs on this one thread, so that sqlite
-        # sees one connection on one thread and decisions are serialised.
-        self._db: Executor | None = ThreadPoolExecutor(1, thread_name_prefix="digest-store")
-        # New article files are written (YAML, fsync) on these threads.
-        self._writers = ThreadPoolExecutor(self.WRITERS, thread_name_prefix="digest-write")
+        self.committer = Committer(archive, refresh)
+        self.db = self.committer.db
         # URLs being fetched right now: a story in two feeds is fetched once.
         self.inflight: dict[str, asyncio.Event] = {}
-        # Stories being stored right now, by URL key and by fingerprint: a
-        # second copy waits until the first is recorded, then merges into it.
-        self._storing: dict[str, asyncio.Future[None]] = {}
-        self._storing_fps: list[tuple[int, asyncio.Future[None]]] = []
-        # Files being written (db thread only): a new story whose file name
-        # is taken by one of them waits, then gets the next free name.
-        self._reserved: dict[Path, None] = {}
-        self._writing: dict[Path, asyncio.Future[None]] = {}  # the same, on the loop's side
-
-    # -- the state database (one thread) ------------------------------------
-
-    async def db(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._db is None:
-            return fn(*args)
-        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
-
-    async def open(self) -> None:
-        try:
-            await self.db(self.archive.state.validators, "")  # opens it on the db thread
-        except sqlite3.ProgrammingError:  # the caller opened the state on its own thread
-            assert self._db is not None
-            self._db.shutdown(wait=True)
-            self._db = None
-
-    def close(self) -> None:
-        """Close the state database on the thread that opened it (sqlite insists)."""
-        self._writers.shutdown(wait=True)
-        if self._db is not None:
-            self._db.submit(self.archive.close).result()
-            self._db.shutdown(wait=True)
-            self._db = None
-
-    def known(self, keys: tuple[str, ...], source_name: str) -> bool:
-        """True (and the source merged in) when the story is stored already."""
-        if self.refresh or not keys:
-            return False
-        path = self.archive.find(*keys)
-        if path is None:
-            return False
-        self.archive.merge_into(path, source_name, keys)
-        return True
-
-    def known_many(self, keys: list[tuple[str, ...]], source_name: str) -> list[bool]:
-        """:meth:`known` for every entry of a feed, in one trip to the db thread."""
-        return [self.known(k, source_name) for k in keys]
-
-    def _plan(self, done: Done) -> str | Path | Placement:
-        """Decide where a finished article goes (db thread): :meth:`Archive.place`.
-
-        "existing" or an error message when that is settled here; a Path when
-        the file name is being written by another story (wait, then ask
-        again); else the placement to write.
-        """
-        try:
-            placement = self.archive.place(done.article, done.keys,
-                                           fingerprint=done.fingerprint, refresh=self.refresh)
-        except StoreError as exc:
-            return str(exc)
-        if placement.write is None:
-            return _EXISTING
-        if placement.path in self._reserved:
-            return placement.path
-        self._reserved[placement.path] = None
-        return placement
-
-    def _record(self, done: Done, placement: Placement, written: bool) -> None:
-        """Record a written article (db thread); give its file name back either way."""
-        self._reserved.pop(placement.path, None)
-        if written:
-            self.archive.commit(placement, done.keys, done.fingerprint)
-
-    def _blockers(self, done: Done) -> set[asyncio.Future[None]]:
-        """Stores in progress of what may be the same story."""
-        found = {self._storing[k] for k in done.keys if k in self._storing}
-        if done.fingerprint is not None:
-            found.update(f for fp, f in self._storing_fps
-                         if hamming(fp, done.fingerprint) <= THRESHOLD)
-        return found
-
-    async def store(self, done: Done) -> str:
-        """Store one article; "new", "existing", or the error message."""
-        while blockers := self._blockers(done):
-            await asyncio.wait(blockers)
-        claim: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        for key in done.keys:
-            self._storing[key] = claim
-        if done.fingerprint is not None:
-            self._storing_fps.append((done.fingerprint, claim))
-        path: Path | None = None
-        try:
-            while isinstance(plan := await self.db(self._plan, done), Path):
-                # The file name is being written by another story: wait for it.
-                writing = self._writing.get(plan)
-                await (asyncio.wait({writing}) if writing else asyncio.sleep(0.01))
-            if isinstance(plan, str):
-                return plan
-            path, article = plan.path, plan.write
-            assert article is not None
-            self._writing[path] = claim
-            written = False
-            try:
-                await asyncio.get_running_loop().run_in_executor(
-                    self._writers, self.archive.write, path, article)
-                written = True
-            except StoreError as exc:
-                return str(exc)
-            finally:
-                await self.db(self._record, done, plan, written)
-            return _NEW if plan.created else _EXISTING
-        finally:
-            for key in done.keys:
-                if self._storing.get(key) is claim:
-                    del self._storing[key]
-            if done.fingerprint is not None:
-                self._storing_fps.remove((done.fingerprint, claim))
-            if path is not None and self._writing.get(path) is claim:
-                del self._writing[path]
-            claim.set_result(None)
-
-    # -- sources -----------------------------------------------------------------
 
     async def source(self, source: Source) -> SourceSummary:
         tally = Tally(source.name)
@@ -268,7 +121,7 @@ class _Run:
                     batch = batch[:limit - taken]
                 taken += len(batch)
                 keys = [url_keys(e.url) if e.url else () for e in batch]
-                known = await self.db(self.known_many, keys, source.name)
+                known = await self.db(self.committer.known_many, keys, source.name)
                 tally.existing += sum(known)
                 await asyncio.gather(*(self.alone(tally, _label(e, source),
                                                   self.entry(source, e, k, tally))
@@ -319,13 +172,13 @@ class _Run:
     async def page(self, source: Source, url: str, entry: Entry | None, tally: Tally,
                    *, trusted: bool, keys: tuple[str, ...] | None = None) -> None:
         keys = url_keys(url) if keys is None else keys
-        if entry is None and await self.db(self.known, keys, source.name):
+        if entry is None and await self.db(self.committer.known, keys, source.name):
             tally.existing += 1
             return
         waiting = [self.inflight[k] for k in keys if k in self.inflight]
         if waiting:
             await asyncio.gather(*(event.wait() for event in waiting))
-            if await self.db(self.known, keys, source.name):
+            if await self.db(self.committer.known, keys, source.name):
                 tally.existing += 1
                 return
         event = asyncio.Event()
@@ -363,7 +216,7 @@ class _Run:
 
     async def file(self, source: Source, path: Path, tally: Tally) -> None:
         uri = path.resolve().as_uri()
-        if await self.db(self.known, (uri,), source.name):
+        if await self.db(self.committer.known, (uri,), source.name):
             tally.existing += 1
             return
         data = await asyncio.to_thread(read_file, path)
@@ -374,10 +227,10 @@ class _Run:
         if isinstance(result, str):
             tally.fail(result)
             return
-        outcome = await self.store(result)
-        if outcome == _NEW:
+        outcome = await self.committer.store(result)
+        if outcome == NEW:
             tally.new += 1
-        elif outcome == _EXISTING:
+        elif outcome == EXISTING:
             tally.existing += 1
         else:
             tally.fail(outcome or "not stored")
@@ -410,7 +263,7 @@ async def _run_sources(config: Config, archive: Archive, sources: tuple[Source, 
         with WorkerPool(config.taxonomy, jobs=jobs,
                         budget=config.fetch.article_timeout) as pool:
             run = _Run(config, archive, fetcher, pool, refresh)
-            await run.open()
+            await run.committer.open()
             tasks = [asyncio.ensure_future(run.source(s)) for s in sources]
             try:
                 if progress is not None:
@@ -418,7 +271,7 @@ async def _run_sources(config: Config, archive: Archive, sources: tuple[Source, 
                         progress(await finished)
                 results = await asyncio.gather(*tasks)
             finally:
-                run.close()
+                run.committer.close()
     return RunSummary(tuple(results))
 
 
