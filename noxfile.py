@@ -89,7 +89,8 @@ def zensical(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def fuzz(session: nox.Session) -> None:
-    """Fuzz extraction, Markdown, feed, OPML and misc parsers with atheris for a fixed budget.
+    """Fuzz the parsers (extraction, Markdown, feeds, OPML, URLs, dates, digest.yml, front
+    matter) with atheris for a fixed budget.
 
     Budget per target in seconds: nox -s fuzz -- 120 (default 60). Crashes
     land in fuzz/crashes/; turn each into tests/fixtures/fuzz/ + a fix.
@@ -108,7 +109,8 @@ def fuzz(session: nox.Session) -> None:
         "markdown": ["examples/pages/rednote-zh.html"],
         "feed": ["examples/feeds/tech-policy.xml"],
     }
-    for target in ("extract", "markdown", "feed", "opml", "misc"):
+    for target in ("extract", "markdown", "feed", "opml", "misc", "urls", "dates", "config",
+                   "frontmatter"):
         work = Path(tempfile.mkdtemp(prefix=f"fuzz-{target}-"))
         corpus = work / "corpus"
         corpus.mkdir()

@@ -82,7 +82,7 @@ def test_missing_config_says_what_to_do(digest_in: Digest) -> None:
 
 
 def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"digest.yml: line 3: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"digest.yml:3: not valid YAML"):
         parse_config("site:\n  title: x\n  url: [unclosed\n", tmp_path / "digest.yml")
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import lxml.html
 import markdown as python_markdown
-from inert import active_parts, visible_text
+from inert import EXTENSIONS, active_parts, visible_text
 from lxml import etree
 
 from digest.extract.html import extract_fragment, extract_page
@@ -122,11 +123,18 @@ def test_code_keeps_every_character_and_runs_nothing() -> None:
     escaped = code.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     result = extract(filler(2) + f"<pre><code>{escaped}</code></pre>" + filler(2))
     assert "\u200b" not in result.markdown
-    assert f"```\n{code}\n```" in result.markdown
-    rendered = python_markdown.markdown(result.markdown, extensions=SITE_EXTENSIONS)
-    assert active_parts(rendered) == []
-    assert '<script>alert("x")</script>' in visible_text(rendered)
-    assert "if a < b && c > d:" in visible_text(rendered)
+    assert code in result.text
+    # Inert and shown as it is with the site's extensions, with none (an older
+    # mkdocs.yml or another renderer), and with every optional one.
+    for extensions in (SITE_EXTENSIONS, [], ["tables", "attr_list", "md_in_html"], EXTENSIONS):
+        rendered = python_markdown.markdown(result.markdown, extensions=extensions)
+        assert active_parts(rendered) == [], extensions
+        assert '<script>alert("x")</script>' in visible_text(rendered)
+        assert "if a < b && c > d:" in visible_text(rendered)
+    pre = lxml.html.fragment_fromstring(
+        python_markdown.markdown(result.markdown, extensions=SITE_EXTENSIONS),
+        create_parent="div").xpath("//pre")[0]
+    assert pre.text_content() == code  # every character, line breaks included
 
 
 def test_quoted_markup_in_prose_stays_text() -> None:

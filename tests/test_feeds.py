@@ -149,10 +149,10 @@ def test_streaming_gives_what_feedparser_gives(name: str, url: str | None) -> No
 
 @pytest.mark.parametrize("name", STREAMABLE)
 def test_fixture_feeds_really_stream(name: str) -> None:
-    from digest.fetch.feeds import _stream_items, _Streamer
+    from digest.fetch.feedstream import Streamer, stream_items
 
-    streamer = _Streamer(None, "utf-8", "S", FETCHED)
-    assert list(_stream_items(FEEDS / name, streamer, True))  # no fallback needed
+    streamer = Streamer(None, "utf-8", "S", FETCHED)
+    assert list(stream_items(FEEDS / name, streamer, True))  # no fallback needed
 
 
 def test_broken_xml_falls_back_to_feedparser() -> None:

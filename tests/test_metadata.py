@@ -7,14 +7,21 @@ checked is what a user reads in the stored front matter or the printed JSON.
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from localserver import Route, Server, serve
+
+from digest.extract.html import extract_page
+from digest.ingest.assemble import build_article
+from digest.model import Entry
+from digest.tags.rules import default_taxonomy
 
 PARAS = [
     "The city council voted on Tuesday to keep the old river bridge open for another year, "
@@ -138,7 +145,7 @@ def test_the_feed_time_is_kept_when_the_page_gives_only_the_day(digest_in, tmp_p
     assert front["published"] in ("2019-11-18T17:56:27+00:00", "2019-11-18T17:56:27Z")
 
 
-def test_feed_and_page_disagreeing_keeps_the_feed_and_says_so(digest_in, tmp_path: Path, gazette: Server) -> None:  # type: ignore[no-untyped-def]
+def test_feed_and_page_disagreeing_keeps_the_feed(digest_in, tmp_path: Path, gazette: Server) -> None:  # type: ignore[no-untyped-def]
     gazette.routes["/a/1"] = Route(
         page(meta='<meta property="article:published_time" content="2019-03-02T08:00:00+00:00">'))
     result = fetch_feed(digest_in, tmp_path, gazette, [
@@ -147,7 +154,20 @@ def test_feed_and_page_disagreeing_keeps_the_feed_and_says_so(digest_in, tmp_pat
     assert result.exit_code == 0, result.output
     [front] = stored(tmp_path).values()
     assert str(front["published"]).startswith("2019-11-18T17:56:27")
-    assert "keeping the feed's" in result.output
+
+
+def test_a_date_conflict_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    # The decision runs in a worker process, whose log does not reach the
+    # command's output: the logging is checked on the function it runs.
+    extracted = extract_page(page(meta='<meta property="article:published_time" '
+                                       'content="2019-03-02T08:00:00+00:00">'))
+    entry = Entry(source="Gazette", url="https://gazette.example/a/1",
+                  published=datetime(2019, 11, 18, 17, 56, 27, tzinfo=UTC))
+    with caplog.at_level(logging.DEBUG, logger="digest.ingest.assemble"):
+        article = build_article(extracted, source=None, source_name="Gazette", url=entry.url or "",
+                                taxonomy=default_taxonomy(), entry=entry)
+    assert article.published == entry.published
+    assert any("keeping the feed's" in r.getMessage() for r in caplog.records)
 
 
 def test_the_feed_title_wins_over_a_suffixed_page_title(digest_in, tmp_path: Path, gazette: Server) -> None:  # type: ignore[no-untyped-def]

@@ -2,8 +2,10 @@
 
 The Markdown files are the source of truth. The SQLite state database beside
 the content (URLs seen, content fingerprints, HTTP validators) is a cache of
-them and is rebuilt from ``content/`` when it is missing or corrupt. Every
-write is atomic (:mod:`digest.archive.files`).
+them and is rebuilt from ``content/`` when it is missing or corrupt: from the
+files (each keeps its body's fingerprint in its front matter) and from the
+ledger beside them (:mod:`digest.archive.ledger`: stories deleted by hand,
+URLs merged as copies). Every write is atomic (:mod:`digest.archive.files`).
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from digest.archive.files import TMP_PREFIX, atomic_write
-from digest.archive.fingerprint import BAND_BITS, BANDS, band_values, closest
+from digest.archive.fingerprint import closest, simhash
 from digest.archive.frontmatter import dump_article, load_article
+from digest.archive.ledger import LEDGER_NAME, Ledger
+from digest.archive.state import StateDB
 from digest.errors import StoreError
+from digest.fetch.urls import url_keys
 from digest.model import Article
 
 __all__ = [
@@ -36,6 +41,11 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+# Where the state database files a story deleted by hand: a path under a
+# folder that never exists, so no new article can take the old file name
+# and inherit the deleted story's URLs.
+_DELETED = ".deleted-by-hand/"
 
 _MAX_SLUG = 80
 
@@ -70,15 +80,17 @@ def slugify(title: str, fallback: str) -> str:
 
 
 def read_article(path: Path) -> Article:
-    """One article file; StoreError names the file and what is wrong with it."""
+    """One article file; StoreError names the file (and line) and what is wrong with it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise StoreError(f"{path}: cannot be read: {exc}") from None
     try:
-        return load_article(text)
+        return load_article(text, str(path))
     except StoreError as exc:
-        raise StoreError(f"{path}: {exc}") from None
+        message = str(exc)
+        raise StoreError(message if message.startswith(str(path)) else f"{path}: {message}") \
+            from None
 
 
 @dataclass(frozen=True)
@@ -108,121 +120,6 @@ class Placement:
         return self.write is not None and not self.refreshed
 
 
-# The SQL twin of fingerprint.band_values: one expression per band, the same
-# text in the index and in the query (SQLite uses an index on an expression
-# only for that expression). ">>" is arithmetic on a signed fingerprint, which
-# leaves the masked bits as they are in the unsigned value.
-_BAND_SQL = tuple(f"((fingerprint >> {band * BAND_BITS}) & {(1 << BAND_BITS) - 1})"
-                  for band in range(BANDS))
-
-
-class StateDB:
-    """SQLite cache of what the archive holds and of HTTP validators.
-
-    Everything dedup needs per article is here, not in memory: URL lookups
-    use the primary keys, near-duplicate lookups the fingerprint band
-    indexes, so the memory of a run grows neither with the archive nor with
-    the feeds it reads.
-
-    The schema only ever gains tables and indexes, each created ``IF NOT
-    EXISTS``: a database written by an older version is brought up to date
-    when it is opened (the band indexes are built then, once).
-    """
-
-    SCHEMA = """
-    CREATE TABLE IF NOT EXISTS articles (
-        canonical_url TEXT PRIMARY KEY,
-        path TEXT NOT NULL,
-        fingerprint INTEGER
-    );
-    CREATE TABLE IF NOT EXISTS urls (
-        url TEXT PRIMARY KEY,
-        canonical_url TEXT NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS http_cache (
-        url TEXT PRIMARY KEY,
-        etag TEXT,
-        last_modified TEXT
-    );
-    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-    """ + "".join(
-        f"    CREATE INDEX IF NOT EXISTS articles_band{band} ON articles({expr})\n"
-        "        WHERE fingerprint IS NOT NULL;\n" for band, expr in enumerate(_BAND_SQL))
-
-    # Rows sharing a band with a fingerprint, band by band and oldest first,
-    # so that among equally close copies the choice is the same every run.
-    _SIMILAR = "SELECT canonical_url, path, fingerprint FROM (" + " UNION ALL ".join(
-        f"SELECT {band} AS band, rowid AS seq, canonical_url, path, fingerprint FROM articles "
-        f"WHERE fingerprint IS NOT NULL AND {expr} = ?"
-        for band, expr in enumerate(_BAND_SQL)) + ") ORDER BY band, seq"
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.fresh = not path.exists() or path.stat().st_size == 0
-        self.conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.executescript(self.SCHEMA)
-        self.conn.execute("PRAGMA quick_check").fetchone()
-
-    def close(self) -> None:
-        self.conn.close()
-
-    # articles and URLs
-    def lookup(self, url: str) -> str | None:
-        """The stored article path for a URL (canonical or alias), if any."""
-        row = self.conn.execute(
-            "SELECT a.path FROM articles a WHERE a.canonical_url = ? UNION ALL "
-            "SELECT a.path FROM urls u JOIN articles a ON a.canonical_url = u.canonical_url "
-            "WHERE u.url = ? LIMIT 1", (url, url)).fetchone()
-        return None if row is None else str(row[0])
-
-    def record(self, canonical_url: str, path: str, aliases: tuple[str, ...] = (),
-               fingerprint: int | None = None) -> None:
-        """Record an article's file and URLs; a stored fingerprint is kept unless replaced.
-
-        Merging a source into a stored story records it without a
-        fingerprint; that must not make its body invisible to later copies.
-        The row keeps its place (rowid), so lookups keep their order.
-        """
-        with self.conn:
-            self.conn.execute(
-                "INSERT INTO articles(canonical_url, path, fingerprint) VALUES (?,?,?) "
-                "ON CONFLICT(canonical_url) DO UPDATE SET path = excluded.path, "
-                "fingerprint = coalesce(excluded.fingerprint, articles.fingerprint)",
-                (canonical_url, path, fingerprint))
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO urls(url, canonical_url) VALUES (?, ?)",
-                [(a, canonical_url) for a in aliases if a and a != canonical_url])
-
-    def similar(self, fingerprint: int) -> list[tuple[str, str, int]]:
-        """Stored (canonical_url, path, fingerprint) rows sharing a band with ``fingerprint``.
-
-        The candidates for :func:`digest.archive.fingerprint.closest`, found through
-        the band indexes (a few rows, however big the archive), band by band
-        and oldest first.
-        """
-        return self.conn.execute(self._SIMILAR, band_values(fingerprint)).fetchall()
-
-    def clear_articles(self) -> None:
-        with self.conn:
-            self.conn.execute("DELETE FROM articles")
-            self.conn.execute("DELETE FROM urls")
-
-    # HTTP validators
-    def validators(self, url: str) -> tuple[str | None, str | None]:
-        row = self.conn.execute(
-            "SELECT etag, last_modified FROM http_cache WHERE url = ?", (url,)).fetchone()
-        return (None, None) if row is None else (row[0], row[1])
-
-    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        with self.conn:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO http_cache(url, etag, last_modified) VALUES (?,?,?)",
-                (url, etag, last_modified))
-
-
 class Archive:
     """The article files under ``content_dir/articles`` and their state database."""
 
@@ -232,6 +129,7 @@ class Archive:
         self.state_path = state_path
         # Temporary files of article writes; see atomic_write.
         self.staging_dir = state_path.parent / "staging"
+        self.ledger = Ledger(content_dir / LEDGER_NAME)
         self._state: StateDB | None = None
 
     # -- state database, rebuilt from the files when missing or broken --
@@ -252,18 +150,48 @@ class Archive:
                     Path(f"{self.state_path}{suffix}").unlink()
             db = StateDB(self.state_path)
             db.fresh = True
-        if db.fresh and self.articles_dir.exists():
+        if db.fresh and (self.articles_dir.exists() or self.ledger.path.exists()):
             self._reindex(db)
+        elif not db.fresh:
+            self._note_deletions(db)
         return db
+
+    def _note_deletions(self, db: StateDB) -> None:
+        """Ledger every recorded story whose file is gone (deleted by hand since)."""
+        for canonical, rel in db.rows():
+            if rel.startswith(_DELETED) or (self.content_dir / rel).exists():
+                continue
+            self.ledger.deleted(canonical, rel, db.aliases(canonical))
+            db.move(canonical, _DELETED + rel)
 
     def _reindex(self, db: StateDB) -> int:
         db.clear_articles()
         count = 0
-        for stored in self.iter_articles():
-            a = stored.article
-            db.record(a.canonical_url, self.relative(stored.path), (a.url,))
+        for path in self.iter_paths():
+            try:
+                a = self.read(path)
+            except StoreError as exc:
+                # A file broken by hand is still the story's file: keep its URLs
+                # (read loosely), or the next run would store the story again.
+                loose = _loose_urls(path)
+                log.warning("%s; indexed by its URLs only", exc)
+                if loose:
+                    db.record(loose[0], self.relative(path), tuple(loose))
+                continue
+            keys = (*url_keys(a.canonical_url), *url_keys(a.url))
+            db.record(a.canonical_url, self.relative(path), keys,
+                      a.fingerprint if a.fingerprint is not None else _fingerprint(a.body))
             count += 1
-        log.info("indexed %d stored articles", count)
+        ledger = self.ledger.read()
+        for canonical, (rel, urls) in ledger.deleted.items():
+            if db.lookup(canonical) is None:  # restored by hand: the file wins
+                db.record(canonical, _DELETED + rel, urls)
+        for url, canonical in ledger.merged.items():
+            stored_at = db.lookup(canonical)
+            if stored_at is not None and db.lookup(url) is None:
+                db.record(canonical, stored_at, (url,))
+        log.info("indexed %d stored articles (%d deleted by hand, %d merged URLs in the "
+                 "ledger)", count, len(ledger.deleted), len(ledger.merged))
         return count
 
     def reindex(self) -> int:
@@ -365,7 +293,7 @@ class Archive:
                 path = self.content_dir / match.path
         aliases = tuple(dict.fromkeys((article.url, article.canonical_url, *keys)))
         if path is not None and not path.exists():
-            log.info("%s: deleted by hand; not storing it again", path)
+            log.info("%s: deleted by hand; not storing it again", article.canonical_url)
             return Placement(path, None)
         if path is not None and not refresh:
             self.merge_into(path, article.source, aliases)
@@ -375,10 +303,11 @@ class Archive:
             sources = tuple(dict.fromkeys((*stored.sources, *article.sources)))
             manual = tuple(t for t in stored.manual_tags if t not in article.tags)
             fresh = replace(article, sources=sources, manual_tags=stored.manual_tags,
-                            tags=(*article.tags, *manual))
+                            tags=(*article.tags, *manual), fingerprint=fingerprint)
             return Placement(path, fresh, stored.canonical_url, refreshed=True)
         if not article.sources:
             article = replace(article, sources=(article.source,))
+        article = replace(article, fingerprint=fingerprint)
         return Placement(self.path_for(article), article, article.canonical_url)
 
     def commit(self, placement: Placement, keys: tuple[str, ...] = (),
@@ -407,11 +336,18 @@ class Archive:
         """Record that ``source`` also carried the story stored at ``path``."""
         if not path.exists():
             return
-        stored = self.read(path)
+        try:
+            stored = self.read(path)
+        except StoreError as exc:  # edited by hand into something unreadable: leave it be
+            log.warning("%s; %s not added to its sources", exc, source)
+            return
         merged = merge_sources(stored, source)
         if merged != stored:
             self.write(path, merged)
-        self.state.record(stored.canonical_url, self.relative(path), aliases)
+        new = self.state.record(stored.canonical_url, self.relative(path), aliases)
+        # What a rebuild would not find again: URLs beyond the story's own spellings.
+        own = {*url_keys(stored.canonical_url), *url_keys(stored.url)}
+        self.ledger.merged([url for url in new if url not in own], stored.canonical_url)
 
 
 def merge_sources(article: Article, source: str) -> Article:
@@ -419,3 +355,23 @@ def merge_sources(article: Article, source: str) -> Article:
     if source and source not in sources:
         return replace(article, sources=(*sources, source))
     return article
+
+
+def _fingerprint(body: str) -> int | None:
+    """The fingerprint of a stored body, for files written before they kept one."""
+    from digest.extract.markdown import markdown_to_text
+
+    return simhash(markdown_to_text(body))
+
+
+_URL_LINE = re.compile(r"^(canonical_url|url):[ \t]*['\"]?(https?://[^'\"\s]+)", re.M)
+
+
+def _loose_urls(path: Path) -> list[str]:
+    """The canonical URL and URL of an article file whose front matter does not load."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:65536]
+    except OSError:
+        return []
+    found = dict(_URL_LINE.findall(head))
+    return [u for u in (found.get("canonical_url"), found.get("url")) if u]

@@ -7,6 +7,7 @@ enforces it).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import sqlite3
@@ -24,9 +25,10 @@ from digest.cli.state import CliState, locked_archive, pass_state, report
 from digest.cli.tags import tags
 from digest.config import DEFAULT_CONFIG_NAME
 from digest.errors import ConfigError, DigestError
+from digest.escape import url_problem, web_url
 
 if TYPE_CHECKING:
-    from digest.ingest.pipeline import SourceSummary
+    from digest.ingest.summary import SourceSummary
 
 log = logging.getLogger("digest")
 
@@ -51,11 +53,17 @@ def _setup_logging(verbose: int, quiet: int) -> None:
 
 
 class DigestGroup(click.Group):
-    """Turns DigestError into a one-line message and its exit code."""
+    """Turns every error into a one-line message and its exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.exceptions.Exit:
+            raise
+        except click.UsageError as exc:  # a bad option or argument: one line, exit 2
+            where = exc.ctx.command_path if exc.ctx is not None else "digest"
+            click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+            ctx.exit(exc.exit_code)
         except ConfigError as exc:
             click.echo(f"error: {exc}", err=True)
             for problem in exc.problems:
@@ -71,22 +79,31 @@ class DigestGroup(click.Group):
             if log.isEnabledFor(logging.DEBUG):
                 log.exception("details")
             where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            hint = f"; {_FREE_SPACE}" if exc.errno == errno.ENOSPC else ""
+            click.echo(f"error: {where}{exc.strerror or exc}{hint}", err=True)
             ctx.exit(1)
         except sqlite3.Error as exc:
-            click.echo(f"error: state database: {exc}; run 'digest reindex' to rebuild it",
-                       err=True)
+            # A full or read-only disk is not a broken database: rebuilding it
+            # ('digest reindex') would fail the same way.
+            text = str(exc)
+            full = any(w in text for w in ("disk is full", "disk I/O", "readonly", "read-only"))
+            advice = _FREE_SPACE if full else "run 'digest reindex' to rebuild it"
+            click.echo(f"error: state database: {text}; {advice}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted; nothing stored was lost", err=True)
             ctx.exit(130)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except (click.ClickException, click.Abort):
             raise
         except Exception as exc:
             # A bug, not a failed source: its own status (EX_SOFTWARE), so that the
             # scheduled workflow can tell it from exit 1 and fail the run.
             log.error("internal error: %s: %s", type(exc).__name__, exc, exc_info=True)
             ctx.exit(70)
+
+
+_FREE_SPACE = ("free some disk space (or make the folder writable) and run the command again; "
+               "nothing stored was lost")
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -178,6 +195,17 @@ def fetch(state: CliState, refresh: bool, wait: float) -> None:
     report(summary)
 
 
+def _check_inputs(inputs: Iterable[str]) -> None:
+    """Refuse inputs that name no page: an empty string (it would mean this folder),
+    a URL without an address."""
+    for item in inputs:
+        if not item.strip():
+            raise click.BadParameter("an empty input names no page; give a URL or a path",
+                                     param_hint="INPUTS")
+        if web_url(item) and (problem := url_problem(item)):
+            raise click.BadParameter(f"{item}: {problem}", param_hint="INPUTS")
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @pass_state
@@ -191,6 +219,7 @@ def add(state: CliState, inputs: tuple[str, ...]) -> None:
     """
     from digest.ingest.pipeline import add_inputs
 
+    _check_inputs(inputs)
     config = state.require()
     with locked_archive(config, "digest add") as archive:
         summary = add_inputs(config, archive, list(inputs))
@@ -221,6 +250,7 @@ def extract(state: CliState, inputs: tuple[str, ...], fmt: str, jobs: int) -> No
     from digest.export import article_record
     from digest.ingest.preview import preview_inputs
 
+    _check_inputs(inputs)
     config = state.config(required=False)
     failed = 0
     for preview in preview_inputs(list(inputs), config, jobs=jobs):

@@ -32,7 +32,8 @@ def sources_list(state: CliState) -> None:
     config = state.require()
     for s in config.sources:
         group = f" [{s.group}]" if s.group else ""
-        click.echo(f"{s.name}{group}: {s.kind.value} {s.location}")
+        held = "" if s.allow_private else " (allow_private: false: not fetched)"
+        click.echo(f"{s.name}{group}: {s.kind.value} {s.location}{held}")
 
 
 @sources.command("import")
@@ -42,7 +43,9 @@ def sources_import(state: CliState, opml: Path) -> None:
     """Add the feeds of an OPML file (a feed reader's export) to digest.yml.
 
     Outline categories become source groups; feeds already configured and
-    duplicates inside the file are skipped.
+    duplicates inside the file are skipped. A feed at a loopback or private
+    address is added with allow_private: false (and a warning): digest
+    fetches it only once you set that key to true.
 
     \b
     Example:
@@ -51,7 +54,9 @@ def sources_import(state: CliState, opml: Path) -> None:
     from digest.sources import import_opml_into_config
 
     config = state.require()
-    added, skipped = import_opml_into_config(config, opml)
+    added, skipped, warnings = import_opml_into_config(config, opml)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"added {added} feed(s), skipped {skipped} already present")
 
 

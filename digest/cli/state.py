@@ -18,7 +18,7 @@ from digest.config import DEFAULT_CONFIG_NAME, Config, load_config
 
 if TYPE_CHECKING:
     from digest.archive.store import Archive
-    from digest.ingest.pipeline import RunSummary
+    from digest.ingest.summary import RunSummary
     from digest.tags.rules import Taxonomy
 
 __all__ = ["CliState", "locked_archive", "pass_state", "report"]

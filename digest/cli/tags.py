@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 import click
 
 from digest.cli.state import CliState, pass_state
-from digest.errors import DigestError
+from digest.errors import DigestError, TagInputError
 
 
 @click.group()
@@ -22,9 +23,9 @@ def tags() -> None:
 
 
 @tags.command("classify")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @pass_state
-def tags_classify(state: CliState, file: TextIO) -> None:
+def tags_classify(state: CliState, file: BinaryIO) -> None:
     """Tag JSON lines: read {"id", "title", "text"} per line, print {"id", "tags"}.
 
     FILE may be - for standard input. Output keeps the input order.
@@ -36,8 +37,21 @@ def tags_classify(state: CliState, file: TextIO) -> None:
     from digest.tags.classify import classify_jsonl
 
     taxonomy = state.taxonomy()
-    for line in classify_jsonl(file, taxonomy):
-        click.echo(line)
+    try:
+        for line in classify_jsonl(_text_lines(file), taxonomy):
+            click.echo(line)
+    except TagInputError as exc:
+        raise TagInputError(f"{file.name}: {exc}") from None
+
+
+def _text_lines(file: BinaryIO) -> Iterator[str]:
+    """The file's lines as text; a line that is not UTF-8 is an error naming it."""
+    for number, raw in enumerate(file, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise TagInputError(f"line {number}: not UTF-8 text (byte {raw[exc.start]:#04x} "
+                                f"at column {exc.start + 1})") from None
 
 
 @tags.command("explain")

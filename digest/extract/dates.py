@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
+from digest.model import plausible_date
+
 __all__ = [
     "VisibleDate",
     "find_date",
@@ -28,8 +30,6 @@ __all__ = [
     "parse_datetime",
     "plausible",
 ]
-
-EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 _MONTHS = {
     # English, French, Spanish, Portuguese, Italian, German, Dutch: the month
@@ -197,11 +197,8 @@ def parse_datetime(raw: str | None, fallback_tz: timezone | None = None) -> date
 
 
 def plausible(when: datetime, now: datetime | None = None) -> bool:
-    """Not before 1990 and not after ``now`` (the fetch time) plus a day."""
-    now = now or datetime.now(UTC)
-    aware = when if when.tzinfo else when.replace(tzinfo=UTC)
-    now = now if now.tzinfo else now.replace(tzinfo=UTC)
-    return EARLIEST <= aware <= now + timedelta(days=1)
+    """Within the window of dates digest believes (:func:`digest.model.plausible_date`)."""
+    return plausible_date(when, now or datetime.now(UTC)) is not None
 
 
 # Fixed offsets for places with a single time zone and no daylight saving,

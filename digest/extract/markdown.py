@@ -6,7 +6,9 @@ output must never contain markup: the tree is sanitised before conversion
 (dangerous elements, attributes and URL schemes removed), and the writer
 (:mod:`digest.extract.mdwriter`) escapes every ``<`` and entity-like ``&`` of
 prose, so that ``&lt;script&gt;`` in a page stays visible text instead of
-becoming a tag. Code is fenced and left as it is: the renderer escapes it.
+becoming a tag. Code blocks are written as ``<pre><code>`` with character
+references, which keep every character and stay inert with or without a fence
+extension (:func:`digest.extract.mdwriter._code_block`).
 """
 
 from __future__ import annotations
@@ -164,6 +166,7 @@ _MD_BULLET = re.compile(r"^[ \t]*[-*+]\s+", re.M)
 _MD_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M)
 _MD_EMPHASIS = re.compile(r"(?<![\\\w])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
+_MD_PRE = re.compile(r"<pre><code>(.*?)</code></pre>", re.S)  # mdwriter's code blocks
 _MD_FENCE = re.compile(r"^([ \t]*)(`{3,})[^\n]*\n(.*?)\n\1\2[ \t]*$", re.M | re.S)
 _MD_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _HOLE = re.compile(r"\x00(\d+)\x00")
@@ -183,6 +186,7 @@ def markdown_to_text(md: str) -> str:
         return hole("\n".join(lines))
 
     text = _MD_FENCE.sub(fence, strip_controls(md))
+    text = _MD_PRE.sub(lambda m: hole(html.unescape(m.group(1))), text)
     text = _MD_CODE_SPAN.sub(lambda m: hole(m.group(2).strip(" ")), text)
     text = _MD_CAPTIONED.sub("", text)
     text = _MD_IMAGE.sub("", text)

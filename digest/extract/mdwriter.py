@@ -6,9 +6,10 @@ Written for our input, straight from lxml (no second parse):
   emphasis markers hug their words and leave the spaces outside
   (``country<strong> </strong>and`` stays "country and"), a link keeps the
   text around it;
-* code keeps every character: ``<pre>`` becomes a fenced block longer than any
-  backtick run inside it, inline ``<code>`` a code span in its sentence;
-  Python-Markdown escapes both itself;
+* code keeps every character: ``<pre>`` becomes an HTML ``<pre><code>`` block
+  with character references (safe with or without a fence extension, see
+  :func:`_code_block`), inline ``<code>`` a code span in its sentence, which
+  every renderer escapes itself;
 * block structure is kept (headings, lists, quotes, tables, figures) and never
   nested where Markdown cannot show it: a heading inside a link becomes a
   heading holding the link, a heading with no words is dropped.
@@ -86,7 +87,7 @@ class _Writer:
             self.blocks.extend(self.list_of(el, ordered=tag == "ol"))
         elif tag == "pre":
             self.flush()
-            self.blocks.append(_fence(_code_text(el)))
+            self.blocks.append(_code_block(_code_text(el)))
         elif tag == "blockquote":
             self.flush()
             inner = _sub_blocks(el)
@@ -272,12 +273,25 @@ def _code_text(el: Any) -> str:
     return "".join(parts).strip("\n")
 
 
-def _fence(code: str) -> str:
+# In a code block, what could become markup if a renderer read the block as
+# Markdown: tags and entities, links, attribute lists.
+_CODE_REFERENCES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>[]{}"})
+
+
+def _code_block(code: str) -> str:
+    """A code block that shows every character and runs nothing, whatever renders it.
+
+    Written as HTML with character references rather than as a Markdown
+    fence: without a fence extension (an older mkdocs.yml, another
+    renderer) a fenced ``<script>`` line is raw HTML and runs, and a fenced
+    ``[x](javascript:…)`` after a blank line becomes a link. A ``<pre>``
+    block is passed through as it is and its references read back as the
+    code; where a renderer does not take it as HTML (inside a quote), the
+    references still keep every tag, link and attribute list text.
+    """
     if not code.strip():
         return ""
-    ticks = max(3, max((len(m) for m in re.findall(r"`+", code)), default=0) + 1)
-    fence = "`" * ticks
-    return f"{fence}\n{code}\n{fence}"
+    return f"<pre><code>{code.translate(_CODE_REFERENCES)}</code></pre>"
 
 
 def _sub_blocks(el: Any) -> str:

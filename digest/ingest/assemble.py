@@ -71,6 +71,14 @@ def summarize(text: str, limit: int = SUMMARY_CHARS) -> str:
     return out
 
 
+def _title(value: str | None) -> str | None:
+    """A usable title: one line, and not a URL or a path standing in for one."""
+    title = one_line(value)
+    if title and " " not in title and re.match(r"(?:/|\w+:/|\./|~/)", title):
+        return None  # "/story", "https://…", "file:///…/page.txt"
+    return title
+
+
 def _title_from_text(text: str) -> str | None:
     """A title for a page that shows none: the start of its first sentence."""
     first = summarize(text, _TITLE_CHARS)
@@ -128,8 +136,8 @@ def build_article(
     """Decide every field of the stored article from what we know of it."""
     fetched = fetched or datetime.now(UTC).replace(microsecond=0)
     title = (
-        one_line(entry.title if entry else None)
-        or one_line(extracted.title)
+        _title(entry.title if entry else None)
+        or _title(extracted.title)
         or _title_from_text(extracted.text)
         or "Untitled"
     )

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest.config import Config
+from digest.config import Config, FetchConfig
 from digest.errors import DigestError
 from digest.extract.markdown import markdown_to_text
-from digest.ingest.pipeline import input_source, read_inputs
-from digest.ingest.workers import Done, Job, WorkerPool
+from digest.ingest.inputs import input_source, read_inputs
+from digest.ingest.pool import WorkerPool
+from digest.ingest.workers import Done, Job
 from digest.model import Article, SourceKind
 from digest.tags.rules import default_taxonomy
 
@@ -58,7 +59,8 @@ def preview_inputs(inputs: list[str], config: Config | None, *, jobs: int = 0) -
     taxonomy = config.taxonomy if config else default_taxonomy()
     fetched = datetime.now(UTC).replace(microsecond=0)
     loaded = read_inputs(inputs, config.fetch if config else None)
-    with WorkerPool(taxonomy, jobs=jobs) as pool:
+    budget = (config.fetch if config else FetchConfig()).article_timeout
+    with WorkerPool(taxonomy, jobs=jobs, budget=budget) as pool:
         while batch := list(itertools.islice(loaded, _BATCH)):
             results = iter(asyncio.run(_run(pool, batch, fetched)))
             for item, body, _url, _ctype in batch:

@@ -16,9 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from digest.archive.frontmatter import parse_datetime
+from digest.archive.frontmatter import parse_datetime, read_front_matter
 from digest.archive.store import Archive
 from digest.model import Publish
 
@@ -26,7 +24,6 @@ __all__ = ["Record", "iter_records", "read_record"]
 
 log = logging.getLogger(__name__)
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _END = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 
 
@@ -85,10 +82,13 @@ def read_record(path: Path, rel: str) -> Record | None:
     """The record of one article file, or None when it is not an article."""
     try:
         head = _head(path)
-        data = yaml.load(head, Loader=_Loader) if head is not None else None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         log.warning("%s: skipped: %s", path, exc)
         return None
+    # Checked, not skipped: MkDocs renders the file anyway, and a value the
+    # templates cannot use (tags: 5, an alias bomb) must stop the build here,
+    # with the file and line, rather than inside a template.
+    data = read_front_matter(head, str(path)) if head is not None else None
     if not isinstance(data, dict) or not data.get("title") or not data.get("url"):
         log.warning("%s: skipped: front matter lacks 'title' or 'url'", path)
         return None

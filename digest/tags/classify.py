@@ -10,7 +10,7 @@ immutable; there are very few).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from digest.errors import TagInputError
@@ -85,6 +85,9 @@ class TagExplanation:
     # the phrases count, paragraphs in all).
     outside: tuple[PhraseHit, ...] = ()
     paragraphs: tuple[int, int] | None = None
+    # Matches that a word near them gives another sense (unless_near), with
+    # the words that did: they count nothing.
+    senses: tuple[tuple[PhraseHit, str], ...] = ()
     # The rules' verdict alone, and the learned layer's where it was asked
     # (the rules held and the tag has weights).
     rules_fired: bool = False
@@ -128,6 +131,9 @@ class Explanation:
             for h in t.outside:
                 lines.append(f"  not counted  {h.phrase!r} in {h.where} x{h.count}"
                              " (outside those paragraphs)")
+            for h, near in t.senses:
+                lines.append(f"  not counted  {h.phrase!r} in {h.where} x{h.count}"
+                             f" (another sense, next to {near!r})")
         return "\n".join(lines)
 
 
@@ -148,18 +154,28 @@ def _rules(tag: TagDef, scan: Scan, index: int) -> tuple[float, float, bool]:
     return score, needed, score > 0 and score >= needed and groups_ok
 
 
-def _model(tag: TagDef) -> TagModel | None:
-    return default_models().get(tag.name) if tag.learned else None
+Models = Mapping[str, TagModel]
 
 
-def classify(taxonomy: Taxonomy, title: str, text: str) -> tuple[str, ...]:
-    """The names of the tags that fire for this article, in taxonomy order."""
+def _model(tag: TagDef, models: Models | None) -> TagModel | None:
+    if not tag.learned:
+        return None
+    return (default_models() if models is None else models).get(tag.name)
+
+
+def classify(taxonomy: Taxonomy, title: str, text: str,
+             models: Models | None = None) -> tuple[str, ...]:
+    """The names of the tags that fire for this article, in taxonomy order.
+
+    ``models`` replaces the packaged weights of the learned layer (the
+    benchmark compares weights this way).
+    """
     matcher = matcher_for(taxonomy)
     scan = matcher.scan(title or "", text or "", record=False)
     fired = []
     for i, tag in enumerate(taxonomy.tags):
         _, needed, ok = _rules(tag, scan, i)
-        model = _model(tag) if ok else None
+        model = _model(tag, models) if ok else None
         if ok and (model is None or model.fires(features(scan, i, matcher.top[i], needed))):
             fired.append(tag.name)
     return tuple(fired)
@@ -185,14 +201,15 @@ def evidence(taxonomy: Taxonomy, title: str, text: str) -> tuple[Evidence, ...]:
     return tuple(out)
 
 
-def explain(taxonomy: Taxonomy, title: str, text: str) -> Explanation:
+def explain(taxonomy: Taxonomy, title: str, text: str,
+            models: Models | None = None) -> Explanation:
     """Every tag's score, threshold, verdict and the phrases behind them."""
     matcher = matcher_for(taxonomy)
     scan = matcher.scan(title or "", text or "", record=True)
     out = []
     for i, tag in enumerate(taxonomy.tags):
         score, needed, rules_fired = _rules(tag, scan, i)
-        model = _model(tag) if rules_fired else None
+        model = _model(tag, models) if rules_fired else None
         verdict = model.verdict(features(scan, i, matcher.top[i], needed)) if model else None
         fired = rules_fired and (verdict is None or verdict.fired)
         hits = tuple(PhraseHit(*h) for h in scan.hits[i])
@@ -208,8 +225,10 @@ def explain(taxonomy: Taxonomy, title: str, text: str) -> Explanation:
         )
         rounded = round(score, 2)
         outside = tuple(PhraseHit(*h) for h in scan.outside[i])
+        senses = tuple((PhraseHit(p, where, n, 0.0), near)
+                       for p, where, n, near in scan.senses[i])
         out.append(TagExplanation(tag.name, rounded, needed, scan.words, fired, hits, groups,
-                                  outside, scan.paragraphs[i], rules_fired, verdict))
+                                  outside, scan.paragraphs[i], senses, rules_fired, verdict))
     return Explanation(tuple(out))
 
 

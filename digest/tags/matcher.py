@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from itertools import count as _positions
@@ -31,6 +31,7 @@ from typing import Any
 
 from digest.tags import text as _text
 from digest.tags.rules import TagDef
+from digest.tags.senses import CompiledSense, compile_senses, other_sense
 
 __all__ = ["PARTS", "SPREAD", "Matcher", "Scan"]
 
@@ -64,6 +65,7 @@ class _Entry:
     group: int = -1
     points: tuple[float, float, float] = (0.0, 0.0, 0.0)  # weight x title/lead/body factor
     top: bool = False  # a phrase of the tag's highest weight: the topic itself, not context
+    unless: tuple[CompiledSense, ...] = ()  # a one-word phrase's checks of its sense
 
 
 @dataclass
@@ -90,6 +92,9 @@ class Scan:
     # Words that address the reader (you, your): guides and shop pages say
     # them all the time, news reports hardly ever.
     you: int = 0
+    # Per tag, with record: matches not counted because a word near them gives
+    # them another sense (unless_near): phrase, region, matches, the words near.
+    senses: list[list[tuple[str, str, int, str]]] = field(default_factory=list)
 
 
 class Matcher:
@@ -173,8 +178,11 @@ class Matcher:
         letters = [c for c in core if c.isalpha()]
         exact = bool(letters) and core == core.upper()
         low = [x.lower() for x in words]
+        unless = (compile_senses(self.tags[self.owner[channel][0]].unless_near, text)
+                  if len(words) == 1 and weight else ())
         entry = _Entry(channel, text, weight, low[1:], star,
-                       list(words) if exact else None, len(words), **self._owned(channel, weight))
+                       list(words) if exact else None, len(words), unless=unless,
+                       **self._owned(channel, weight))
         if star and len(words) == 1:
             self.prefixes.append((low[0], entry))
         else:
@@ -220,7 +228,11 @@ class Matcher:
         scan = Scan([0.0] * n, [[0] * len(t.require) for t in self.tags],
                     [[] for _ in range(n)], [[[] for _ in t.require] for t in self.tags],
                     [[] for _ in range(n)], [None] * n,
-                    parts=[[0.0] * len(PARTS) for _ in range(n)], spread=[[0, 0] for _ in range(n)])
+                    parts=[[0.0] * len(PARTS) for _ in range(n)], spread=[[0, 0] for _ in range(n)],
+                    senses=[[] for _ in range(n)])
+        # With record, the matches a word near them gave another sense:
+        # (region, entry, the words near).
+        sensed: list[tuple[int, _Entry, str]] | None = [] if record else None
         counts: _Counts = ({}, {}, {})  # per region: entry -> matches
         # The matches of tags with paragraph-bound groups wait in held as
         # (region, word index, entry, part of the text), -1 for the title, and
@@ -231,9 +243,8 @@ class Matcher:
         local = self.local_channels
         if title:
             in_title = counts[0]
-            for _, e in self._scan_words(_text.words(title, lower=False)) + self._scan_other(
-                title
-            )[0]:
+            in_words = self._scan_words(_text.words(title, lower=False), sensed, lambda i: 0)
+            for _, e in in_words + self._scan_other(title)[0]:
                 if e.channel in local:
                     held.append((0, -1, e, -1))
                 else:
@@ -248,7 +259,8 @@ class Matcher:
             scan.you = sum(map(words.count, _YOU))
             lead, body = counts[1], counts[2]
             spread = scan.spread
-            for matches, cut, wait, size in ((self._scan_words(words), split, held, len(words)),
+            found = self._scan_words(words, sensed, lambda i: 1 if i < split else 2)
+            for matches, cut, wait, size in ((found, split, held, len(words)),
                                              (other, end, held_cjk, len(text))):
                 for i, e in matches:
                     part = i * SPREAD // size
@@ -263,6 +275,12 @@ class Matcher:
                         spread[e.tag][not e.top] |= 1 << part
         if local:
             self._place(scan, text, held, held_cjk, counts, record)
+        if sensed:
+            named: dict[tuple[_Entry, int, str], int] = {}
+            for ri, e, near in sensed:
+                named[e, ri, near] = named.get((e, ri, near), 0) + 1
+            for (e, ri, near), n in named.items():
+                scan.senses[e.tag].append((e.label, _REGIONS[ri], n, near))
         scores, group_counts, parts = scan.scores, scan.group_counts, scan.parts
         distinct: set[_Entry] = set()
         for ri, region in enumerate(counts):
@@ -350,8 +368,16 @@ class Matcher:
         best: float = sum(e.points[ri] * n**_REPEAT for (e, ri), n in hits.items())
         return best > 0 and best >= tag.threshold.needed(words)
 
-    def _scan_words(self, words: list[str]) -> list[tuple[int, _Entry]]:
-        """(position, entry) of every phrase match in words (as written)."""
+    def _scan_words(
+        self, words: list[str], other: list[tuple[int, _Entry, str]] | None,
+        region: Callable[[int], int],
+    ) -> list[tuple[int, _Entry]]:
+        """(position, entry) of every phrase match in words (as written).
+
+        A match that a word near it gives another sense (unless_near) counts
+        nothing, like an ignored phrase; with other, it is noted there as
+        (region(position), entry, the words near).
+        """
         pairs = self.pairs
         busy = [0] * len(self.owner)
         found: list[tuple[int, _Entry]] = []
@@ -374,6 +400,12 @@ class Matcher:
                     continue
                 busy[e.channel] = i + e.size
                 done = e.channel
+                if e.unless:
+                    near = other_sense(words, i, e.unless)
+                    if near is not None:
+                        if other is not None:
+                            other.append((region(i), e, near))
+                        continue
                 if e.weight:  # an ignored phrase only hides what it holds
                     found.append((i, e))
         return found
