@@ -158,3 +158,21 @@ def test_workers_die_with_a_killed_run_even_mid_job(tmp_path: Path) -> None:
         finally:
             if proc.poll() is None:
                 proc.kill()
+
+
+def test_what_a_worker_logs_shows_in_the_run(tmp_path: Path) -> None:
+    # A charset the bytes contradict: the worker notes it at DEBUG; `digest -v` shows it.
+    page_bytes = ('<html><head><meta charset="iso-8859-1"></head><body><article>'
+                  + "<p>Caf\u00e9 society gathered in the square again this week, "
+                    "and the mayor spoke about the plans for the summer festival.</p>" * 6
+                  + "</article></body></html>").encode("utf-8")
+    saved = tmp_path / "page.html"
+    saved.write_bytes(page_bytes)
+    digest = Path(sys.executable).parent / "digest"
+    quiet = subprocess.run([str(digest), "extract", str(saved)], capture_output=True,
+                           text=True, timeout=120, check=False)
+    loud = subprocess.run([str(digest), "-v", "extract", str(saved)], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert quiet.returncode == loud.returncode == 0, loud.stderr
+    assert "digest.extract.charset: declared cp1252 but the bytes are UTF-8" in loud.stderr
+    assert "declared" not in quiet.stderr

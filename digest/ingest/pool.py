@@ -105,16 +105,37 @@ _PRELOAD = ["digest.ingest.pool", "digest.archive.fingerprint", "digest.extract.
             "digest.fetch.feeds", "digest.ingest.assemble"]
 
 
-def _serve(conn: Connection, taxonomy: Taxonomy, run: int) -> None:
+class _Keep(logging.Handler):
+    """A worker's log records, kept to travel back with the job's reply."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+    def take(self) -> list[tuple[str, int, str]]:
+        records, self.records = self.records, []
+        return records
+
+
+def _serve(conn: Connection, taxonomy: Taxonomy, run: int, level: int) -> None:
     """A worker's life: load the libraries, say ready, answer jobs until the pipe closes."""
     _die_with_parent(run)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle
+    # What the job logs goes back to the run with its reply, where the run's
+    # own logging shows it (a worker has no terminal of its own).
+    keep = _Keep()
+    root = logging.getLogger()
+    root.handlers[:] = [keep]
+    root.setLevel(level)
     for name in _PRELOAD:
         importlib.import_module(name)
-    # A worker has no logging set up: the libraries' per-page notes would print.
     from digest.extract.libnotes import quiet_library_notes
 
-    quiet_library_notes()
+    quiet_library_notes()  # the libraries' per-page notes become DEBUG
+    keep.take()
     conn.send(_READY)
     while True:
         try:
@@ -131,7 +152,7 @@ def _serve(conn: Connection, taxonomy: Taxonomy, run: int) -> None:
         except Exception as exc:  # a bug in a parser costs one item, not the run
             reply = ("error", f"{type(exc).__name__}: {exc}")
         try:
-            conn.send(reply)
+            conn.send((*reply, keep.take()))
         except (OSError, ValueError):
             return
 
@@ -226,7 +247,8 @@ class WorkerPool:
     def _start(self, slot: _Slot) -> None:
         parent_end, child_end = self._context.Pipe(duplex=True)
         process = self._context.Process(target=_serve, name="digest-worker", daemon=True,
-                                        args=(child_end, self.taxonomy, os.getpid()))
+                                        args=(child_end, self.taxonomy, os.getpid(),
+                                              logging.getLogger().getEffectiveLevel()))
         process.start()
         child_end.close()
         slot.process, slot.conn = process, parent_end
@@ -264,8 +286,10 @@ class WorkerPool:
             if not slot.conn.poll(self.budget):
                 self._stop(slot)  # killed mid-job: the next call starts a fresh worker
                 return "timeout", None
-            reply: tuple[str, Any] = slot.conn.recv()
-            return reply
+            status, value, records = slot.conn.recv()
+            for name, level, message in records:  # the worker's log, shown here
+                logging.getLogger(name).log(level, "%s", message)
+            return status, value
         except (EOFError, OSError, ValueError) as exc:
             log.debug("worker failed: %s", exc)
             self._stop(slot)
