@@ -6,6 +6,8 @@ to install lxml[html-clean], which trafilatura needs.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["tests", "lint"]
@@ -39,10 +41,26 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff (style, imports, bugs) and mypy --strict over digest/."""
+    """ruff (style, imports, bugs), mypy --strict and vulture (dead code) over digest/."""
     _install(session, "lint")
     session.run("ruff", "check", "digest", "tests", "benchmarks", "noxfile.py")
     session.run("mypy")
+    session.run("vulture")
+
+
+@nox.session(python=PYTHON, default=False)
+def build(session: nox.Session) -> None:
+    """The release files: sdist and wheel into dist/, checked by twine (README renders, metadata).
+
+    Publish them with: twine upload dist/*
+    """
+    import shutil
+
+    session.install("-U", "pip")
+    session.install("build", "twine")
+    shutil.rmtree("dist", ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", "dist")
+    session.run("twine", "check", "--strict", *(str(p) for p in Path("dist").iterdir()))
 
 
 @nox.session(python=PYTHON, default=False)
@@ -71,14 +89,14 @@ def zensical(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def fuzz(session: nox.Session) -> None:
-    """Fuzz extraction, Markdown, feed, OPML and misc parsers with atheris for a fixed budget.
+    """Fuzz the parsers (extraction, Markdown, feeds, OPML, URLs, dates, digest.yml, front
+    matter) with atheris for a fixed budget.
 
     Budget per target in seconds: nox -s fuzz -- 120 (default 60). Crashes
     land in fuzz/crashes/; turn each into tests/fixtures/fuzz/ + a fix.
     """
     import shutil
     import tempfile
-    from pathlib import Path
 
     _install(session)
     session.install("atheris")
@@ -91,7 +109,8 @@ def fuzz(session: nox.Session) -> None:
         "markdown": ["examples/pages/rednote-zh.html"],
         "feed": ["examples/feeds/tech-policy.xml"],
     }
-    for target in ("extract", "markdown", "feed", "opml", "misc"):
+    for target in ("extract", "markdown", "feed", "opml", "misc", "urls", "dates", "config",
+                   "frontmatter"):
         work = Path(tempfile.mkdtemp(prefix=f"fuzz-{target}-"))
         corpus = work / "corpus"
         corpus.mkdir()

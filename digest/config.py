@@ -1,23 +1,22 @@
 """The typed configuration, loaded from ``digest.yml``.
 
-The file is read with ``yaml.safe_load`` semantics, but through the node graph
-so that every value keeps its line: validation reports *every* problem with
-its key path and line at once, then the CLI exits with status 2.
+The file is read with :func:`digest.schema.load_yaml` (safe YAML that refuses
+alias bombs, duplicate keys, deep nesting and NaN), keeping every value's
+line: validation reports *every* problem with its key path and line at once,
+then the CLI exits with status 2.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from digest.errors import ConfigError
-from digest.escape import web_url
+from digest.escape import url_problem, web_url
 from digest.model import Publish, Source, SourceKind
+from digest.schema import Checker, KeyPath, load_yaml, type_name
 from digest.tags.rules import Taxonomy, default_taxonomy, parse_taxonomy
 
 __all__ = ["DEFAULT_CONFIG_NAME", "Config", "FetchConfig", "SiteConfig", "load_config"]
@@ -25,8 +24,6 @@ __all__ = ["DEFAULT_CONFIG_NAME", "Config", "FetchConfig", "SiteConfig", "load_c
 log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG_NAME = "digest.yml"
-KeyPath = tuple[str | int | float | bool, ...]
-Report = Callable[[KeyPath, str], None]
 
 
 @dataclass(frozen=True)
@@ -50,6 +47,9 @@ class FetchConfig:
     retries: int = 3
     user_agent: str = "digest/0.1 (+https://github.com/digest-news/digest)"
     max_entries: int = 0  # per feed and run; 0 = no limit
+    # Seconds of CPU work (extraction, tagging) one article or feed may take in
+    # its worker process before the process is killed and the item fails.
+    article_timeout: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -63,133 +63,16 @@ class Config:
     sources: tuple[Source, ...]
     taxonomy: Taxonomy = field(repr=False)
 
-    @property
-    def articles_dir(self) -> Path:
-        return self.content_dir / "articles"
-
-    def source(self, name: str) -> Source | None:
-        return next((s for s in self.sources if s.name == name), None)
-
-
-# --- YAML with line numbers -------------------------------------------------
-
-
-def _construct(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> Any:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = yaml.SafeLoader("").construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float | bool):
-                key = str(key)
-            out[key] = _construct(value_node, (*path, key), lines)
-            lines.setdefault((*path, key), key_node.start_mark.line + 1)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(child, (*path, i), lines) for i, child in enumerate(node.value)]
-    return yaml.SafeLoader("").construct_object(node, deep=True)
-
-
-def read_yaml_with_lines(text: str, name: str) -> tuple[Any, dict[KeyPath, int]]:
-    """Parse YAML safely and return the data plus a key path → line map."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        # The context mark points at what was left open (an unclosed bracket),
-        # which is where the user must look; the problem mark may be the end.
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{name}:{where}: not valid YAML: {problem}") from None
-    lines: dict[KeyPath, int] = {}
-    if node is None:
-        return {}, lines
-    return _construct(node, (), lines), lines
-
-
-# --- validation -------------------------------------------------------------
-
-
-def _fmt(path: KeyPath) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-class _Checker:
-    """Collects problems instead of stopping at the first."""
-
-    def __init__(self, name: str, lines: Mapping[KeyPath, int]) -> None:
-        self.name = name
-        self.lines = lines
-        self.problems: list[tuple[int, str]] = []
-
-    def report(self, path: KeyPath, message: str) -> None:
-        probe = path
-        while probe and probe not in self.lines:
-            probe = probe[:-1]
-        line = self.lines.get(probe)
-        where = f"{self.name}:{line}" if line else self.name
-        self.problems.append((line or 0, f"{where}: {_fmt(path)}: {message}"))
-
-    def mapping(self, value: Any, path: KeyPath, known: set[str]) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self.report(path, f"must be a mapping, not {_type_name(value)}")
-            return {}
-        for key in value:
-            if key not in known:
-                hint = _suggest(key, known)
-                extra = f" (did you mean {hint!r}?)" if hint else ""
-                self.report((*path, key), "unknown key" + extra)
-        return value
-
-    def typed(self, data: Mapping[str, Any], path: KeyPath, key: str, kind: type | tuple[type, ...],
-              default: Any) -> Any:
-        if key not in data or data[key] is None:
-            return default
-        value = data[key]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        # bool is an int to Python, never to a user writing "yes" for a number
-        ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
-        if not ok:
-            names = " or ".join(k.__name__ for k in kinds)
-            self.report((*path, key), f"must be {names}, not {_type_name(value)}")
-            return default
-        return value
-
-    def positive(self, data: Mapping[str, Any], path: KeyPath, key: str, default: Any,
-                 kind: type | tuple[type, ...] = int) -> Any:
-        value = self.typed(data, path, key, kind, default)
-        if value is not default and value <= 0:
-            self.report((*path, key), f"must be greater than 0, not {value}")
-            return default
-        return value
-
-
-def _type_name(value: Any) -> str:
-    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
-             int: "a number", float: "a number", type(None): "empty"}
-    return names.get(type(value), type(value).__name__)
-
-
-def _suggest(key: Any, known: set[str]) -> str | None:
-    import difflib
-
-    match = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
-    return match[0] if match else None
-
 
 _TOP_KEYS = {"site", "content_dir", "state_db", "fetch", "sources", "tags"}
-_SITE_KEYS = {"title", "url", "description", "language", "page_size", "home_days", "search_bodies"}
-_FETCH_KEYS = {"concurrency", "per_host", "timeout", "total_timeout", "max_bytes", "retries",
-               "user_agent", "max_entries"}
-_SOURCE_KEYS = {"name", "feed", "url", "path", "publish", "respect_robots", "group"}
+_SITE_KEYS = {f.name for f in fields(SiteConfig)}
+_FETCH_KEYS = {f.name for f in fields(FetchConfig)}
+_SOURCE_KEYS = {"name", "feed", "url", "path", "publish", "respect_robots", "group",
+                "allow_private"}
+_MAX_SECONDS = 24 * 3600.0  # a longer wait is a typo, and overflows some timers
 
 
-def _site(c: _Checker, raw: Any) -> SiteConfig:
+def _site(c: Checker, raw: Any) -> SiteConfig:
     p: KeyPath = ("site",)
     d = c.mapping(raw, p, _SITE_KEYS)
     base = SiteConfig()
@@ -207,7 +90,7 @@ def _site(c: _Checker, raw: Any) -> SiteConfig:
     )
 
 
-def _fetch(c: _Checker, raw: Any) -> FetchConfig:
+def _fetch(c: Checker, raw: Any) -> FetchConfig:
     p: KeyPath = ("fetch",)
     d = c.mapping(raw, p, _FETCH_KEYS)
     b = FetchConfig()
@@ -219,20 +102,25 @@ def _fetch(c: _Checker, raw: Any) -> FetchConfig:
     return FetchConfig(
         concurrency=c.positive(d, p, "concurrency", b.concurrency),
         per_host=c.positive(d, p, "per_host", b.per_host),
-        timeout=float(c.positive(d, p, "timeout", b.timeout, (int, float))),
-        total_timeout=float(c.positive(d, p, "total_timeout", b.total_timeout, (int, float))),
+        timeout=_seconds(c, d, "timeout", b.timeout),
+        total_timeout=_seconds(c, d, "total_timeout", b.total_timeout),
         max_bytes=c.positive(d, p, "max_bytes", b.max_bytes),
         retries=retries,
         user_agent=c.typed(d, p, "user_agent", str, b.user_agent),
         max_entries=max(0, max_entries),
+        article_timeout=_seconds(c, d, "article_timeout", b.article_timeout),
     )
 
 
-def _sources(c: _Checker, raw: Any, root: Path) -> tuple[Source, ...]:
+def _seconds(c: Checker, d: dict[str, Any], key: str, default: float) -> float:
+    return float(c.positive(d, ("fetch",), key, default, (int, float), maximum=_MAX_SECONDS))
+
+
+def _sources(c: Checker, raw: Any, root: Path) -> tuple[Source, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        c.report(("sources",), f"must be a list, not {_type_name(raw)}")
+        c.report(("sources",), f"must be a list, not {type_name(raw)}")
         return ()
     out: list[Source] = []
     names: set[str] = set()
@@ -267,6 +155,9 @@ def _sources(c: _Checker, raw: Any, root: Path) -> tuple[Source, ...]:
             else:
                 c.report((*p, kinds[0]), f"must be an http(s) URL, not {location!r}")
                 continue
+        elif web_url(location) and (problem := url_problem(location)):
+            c.report((*p, kinds[0]), f"{problem}: {location!r}")
+            continue
         publish_raw = c.typed(d, p, "publish", str, "full")
         try:
             publish = Publish(publish_raw)
@@ -282,14 +173,15 @@ def _sources(c: _Checker, raw: Any, root: Path) -> tuple[Source, ...]:
             publish=publish,
             respect_robots=c.typed(d, p, "respect_robots", bool, True),
             group=c.typed(d, p, "group", str, None),
+            allow_private=c.typed(d, p, "allow_private", bool, True),
         ))
     return tuple(out)
 
 
 def parse_config(text: str, path: Path) -> Config:
     """Validate a config text in full; raise one ConfigError listing every problem."""
-    data, lines = read_yaml_with_lines(text, path.name)
-    checker = _Checker(path.name, lines)
+    data, lines = load_yaml(text, path.name, ConfigError)
+    checker = Checker(path.name, lines)
     top = checker.mapping(data, (), _TOP_KEYS)
     root = path.parent.resolve()
     site = _site(checker, top.get("site"))
@@ -305,7 +197,7 @@ def parse_config(text: str, path: Path) -> Config:
         count = len(checker.problems)
         raise ConfigError(
             f"{path}: {count} problem{'s' if count > 1 else ''} in the configuration",
-            tuple(text for _, text in sorted(checker.problems, key=lambda p: p[0])),
+            checker.sorted_problems(),
         )
     return Config(
         root=root,

@@ -25,6 +25,7 @@ __all__ = [
     "one_line",
     "safe_url",
     "strip_controls",
+    "url_problem",
     "web_url",
     "xml_safe",
 ]
@@ -76,15 +77,15 @@ def json_text(value: object) -> str:
 
 # -- Markdown -------------------------------------------------------------------
 
-# Inline syntax of Python-Markdown: backslash escapes. Syntax that only some
-# extensions add (attr_list "{:", pymdownx tilde "~~", caret "^^", mark "==",
-# emoji ":x:", arithmatex "$", magiclink "@user" and "https:", tables "|",
-# keys "++ctrl++"):
-# character references, which every renderer reads back as the same
-# character, with the extension or without. "<" and "&" are HTML-escaped. At
-# the start of a line, list and quote markers too.
-_MD_INLINE = re.compile(r"([\\`*_{}\[\]#])")
-_MD_EXTENSION = re.compile(r"[~^=:$@|+]")
+# Inline syntax of Python-Markdown: backslash escapes. Brackets and braces,
+# and syntax that only some extensions add (attr_list "{:", pymdownx tilde
+# "~~", caret "^^", mark "==", emoji ":x:", arithmatex "$" and "\\[", magiclink
+# "@user" and "https:", tables "|", keys "++ctrl++"): character references,
+# which every renderer reads back as the same character, with the extension
+# or without (a backslash before "[" is arithmatex's math opener). "<" and
+# "&" are HTML-escaped. At the start of a line, list and quote markers too.
+_MD_INLINE = re.compile(r"([\\`*_#])")
+_MD_EXTENSION = re.compile(r"[\[\]{}~^=:$@|+]")
 _MD_LINE_START = re.compile(r"^(?:([>-])|(\d+)\.)")
 _ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _BRACKET = re.compile(r"[\[\]{}]")
@@ -108,14 +109,15 @@ def md_text(value: str) -> str:
 def md_body(text: str) -> str:
     """Prose text inside Markdown we write (an article's body): inert, yet readable.
 
-    Backslashes, ``<``, entity-like ``&`` and brackets/braces are escaped:
-    ``&lt;script&gt;`` in a page stays those words on the site, and text such as
-    ``[x](javascript:…)`` or ``{: onclick=…}`` never becomes a link or an
-    attribute. Real links are written by the converter, outside this function.
+    Backslashes, ``<`` and entity-like ``&`` are escaped, brackets and braces
+    become character references: ``&lt;script&gt;`` in a page stays those words
+    on the site, and text such as ``[x](javascript:…)``, ``{: onclick=…}`` or
+    ``\\[ … \\]`` never becomes a link, an attribute or math. Real links are
+    written by the converter, outside this function.
     """
     text = strip_controls(text).replace("\\", "\\\\")
     text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
-    return _BRACKET.sub(r"\\\g<0>", text)
+    return _BRACKET.sub(lambda m: f"&#{ord(m[0])};", text)
 
 
 # -- URLs -----------------------------------------------------------------------
@@ -132,6 +134,26 @@ def web_url(url: str | None) -> str | None:
     if not url:
         return None
     return url if url[:8].lower().startswith(_WEB_SCHEMES) else None
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is no http(s) URL that can be fetched, or None when it is one.
+
+    :func:`web_url` only looks at the scheme; a link such as
+    ``http://host:99999/`` or ``http://[::1`` passes it but has no address.
+    """
+    if not web_url(url):
+        return "not an http(s) URL"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"invalid URL ({exc})"
+    if not parts.hostname:
+        return "invalid URL (no host name)"
+    if port == 0:
+        return "invalid URL (port 0)"
+    return None
 
 
 def https_url(url: str | None) -> str | None:

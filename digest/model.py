@@ -8,10 +8,11 @@ nothing past that edge reads a third-party shape.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-__all__ = ["Article", "Entry", "Extracted", "Publish", "Source", "SourceKind"]
+__all__ = ["EARLIEST_DATE", "Article", "Entry", "Extracted", "Publish", "Source", "SourceKind",
+           "plausible_date"]
 
 
 class SourceKind(StrEnum):
@@ -35,6 +36,9 @@ class Source:
     publish: Publish = Publish.FULL
     respect_robots: bool = True
     group: str | None = None  # OPML category
+    # False: the source's own address must be public too (an OPML import found
+    # it at a loopback or private address; the user has not confirmed it).
+    allow_private: bool = True
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,31 @@ class Article:
     section: str | None = None
     sources: tuple[str, ...] = field(default=())  # every source that carried the story
     publish: Publish = Publish.FULL
+    # The body's SimHash (digest.archive.fingerprint), kept in the file so that
+    # near-duplicate detection survives the loss of the state database.
+    fingerprint: int | None = None
 
     @property
     def date(self) -> datetime:
         """The date the archive files the article under."""
         return self.published or self.fetched
+
+
+# The dates digest believes: a news article from before 1990, or from more
+# than a day after it was fetched, is a parsing accident or a hostile feed,
+# and a year such as 9999 breaks date arithmetic downstream. One window for
+# feed entries, extracted pages and front matter.
+EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
+_FUTURE_SLACK = timedelta(days=1)
+
+
+def plausible_date(when: datetime | None, now: datetime) -> datetime | None:
+    """``when`` if it lies in [1990, ``now`` + 1 day], else None (naive times read as UTC)."""
+    if when is None:
+        return None
+    try:
+        moment = (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).astimezone(UTC)
+        latest = (now if now.tzinfo is not None else now.replace(tzinfo=UTC)) + _FUTURE_SLACK
+    except (OverflowError, ValueError):  # 9999-12-31T23:59:59-05:00 has no UTC time
+        return None
+    return when if EARLIEST_DATE <= moment <= latest else None

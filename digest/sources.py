@@ -3,30 +3,43 @@
 The new entries are inserted as text at the end of the top-level ``sources:``
 list (or a new list is appended), and the result is validated before the file
 is replaced atomically, so a bad import never leaves a broken config behind.
+
+An OPML file is as untrusted as a feed: a feed in it at a loopback or private
+address (the machine itself, the office network) is added with
+``allow_private: false``, so that digest does not fetch it until the user
+confirms it by setting that key to true.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
-from digest.archive.store import atomic_write
+from digest.archive.files import atomic_write
 from digest.config import Config, parse_config
 from digest.errors import SourceError
-from digest.fetch.feeds import import_opml
+from digest.fetch.addresses import non_public_hosts
+from digest.fetch.opml import import_opml
+from digest.fetch.urls import host_of
 from digest.model import Source
 
 __all__ = ["add_sources_to_config", "import_opml_into_config"]
 
 
 def _entry_text(source: Source) -> str:
-    item: dict[str, str] = {"name": source.name, source.kind.value: source.location}
+    item: dict[str, str | bool] = {"name": source.name, source.kind.value: source.location}
     if source.group:
         item["group"] = source.group
+    if not source.allow_private:
+        item["allow_private"] = False
     text = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, width=1_000_000)
-    return "".join(f"  {line}\n" for line in text.splitlines())
+    lines = [f"  {line}" for line in text.splitlines()]
+    if not source.allow_private:
+        lines.insert(0, "  # at a non-public address: set allow_private: true to fetch it")
+    return "".join(f"{line}\n" for line in lines)
 
 
 def add_sources_to_config(config: Config, new: list[Source]) -> tuple[int, int]:
@@ -42,7 +55,7 @@ def add_sources_to_config(config: Config, new: list[Source]) -> tuple[int, int]:
         name, n = source.name, 2
         while name in names:
             name, n = f"{source.name} ({n})", n + 1
-        source = Source(name=name, kind=source.kind, location=source.location, group=source.group)
+        source = replace(source, name=name)
         names.add(name)
         locations.add(source.location)
         added.append(source)
@@ -68,8 +81,11 @@ def add_sources_to_config(config: Config, new: list[Source]) -> tuple[int, int]:
     return len(added), skipped
 
 
-def import_opml_into_config(config: Config, opml: Path) -> tuple[int, int]:
-    """Add an OPML file's feeds; returns (added, skipped as already configured)."""
+def import_opml_into_config(config: Config, opml: Path) -> tuple[int, int, list[str]]:
+    """Add an OPML file's feeds: (added, skipped as already configured, warnings).
+
+    Each warning is one line naming a feed added with ``allow_private: false``.
+    """
     try:
         data = opml.read_bytes()
     except OSError as exc:
@@ -78,5 +94,12 @@ def import_opml_into_config(config: Config, opml: Path) -> tuple[int, int]:
         everything = import_opml(data)
     except SourceError as exc:
         raise SourceError(f"{opml}: {exc}") from None
-    added, skipped = add_sources_to_config(config, list(everything))
-    return added, skipped
+    private = non_public_hosts(host_of(s.location) for s in everything)
+    marked = [replace(s, allow_private=False) if host_of(s.location) in private else s
+              for s in everything]
+    known = {s.location for s in config.sources}
+    warnings = [f"{s.name}: {s.location}: {private[host_of(s.location)]}; added with "
+                "allow_private: false (set it to true in digest.yml to fetch this feed)"
+                for s in marked if not s.allow_private and s.location not in known]
+    added, skipped = add_sources_to_config(config, marked)
+    return added, skipped, warnings

@@ -23,7 +23,8 @@ _SCRIPT_URL = re.compile(r"^(?:java|vb)script:|^data:", re.IGNORECASE)
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "toc", "def_list", "footnotes", "abbr",
               "admonition", "pymdownx.betterem", "pymdownx.caret", "pymdownx.mark",
               "pymdownx.tilde", "pymdownx.magiclink", "pymdownx.superfences",
-              "pymdownx.details", "pymdownx.tasklist", "pymdownx.inlinehilite"]
+              "pymdownx.details", "pymdownx.tasklist", "pymdownx.inlinehilite",
+              "pymdownx.arithmatex", "pymdownx.emoji", "pymdownx.keys", "pymdownx.critic"]
 
 
 def active_parts(page: str, *, own_scripts: bool = False) -> list[str]:

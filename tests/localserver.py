@@ -1,14 +1,22 @@
-"""A real HTTP server on 127.0.0.1 for tests: routes of canned responses."""
+"""Canned routes on the one HTTP test server (pytest-httpserver on 127.0.0.1).
+
+Tests that need request handlers use the ``server`` fixture (conftest.py)
+directly; tests that only need pages at paths fill ``Server.routes``.
+Both are the same real server: werkzeug serving real sockets.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import threading
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+__all__ = ["Route", "Server", "serve", "start_server"]
 
 
 @dataclass
@@ -21,54 +29,45 @@ class Route:
 
 
 class Server:
-    def __init__(self, httpd: ThreadingHTTPServer) -> None:
+    """Paths to canned responses, and the paths asked for, in order."""
+
+    def __init__(self, httpd: HTTPServer) -> None:
         self.httpd = httpd
         self.routes: dict[str, Route] = {}
         self.hits: list[str] = []
+        httpd.expect_request(re.compile(".*")).respond_with_handler(self._answer)
 
     @property
     def base(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.httpd.url_for("/").rstrip("/")
 
     def url(self, path: str) -> str:
         return self.base + path
 
+    def _answer(self, request: Request) -> Response:
+        path = request.full_path.rstrip("?")
+        self.hits.append(path)
+        route = self.routes.get(path)
+        if route is None:
+            return Response("not found", status=404)
+        if route.delay:
+            time.sleep(route.delay)
+        return Response(route.body, status=route.status, content_type=route.content_type,
+                        headers=route.headers)
+
+
+def start_server() -> HTTPServer:
+    """A started pytest-httpserver on 127.0.0.1 (threaded, so slow routes block no one)."""
+    httpd = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    httpd.start()
+    return httpd
+
 
 @contextmanager
 def serve() -> Iterator[Server]:
-    holder: dict[str, Server] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            server = holder["s"]
-            server.hits.append(self.path)
-            route = server.routes.get(self.path)
-            if route is None:
-                self.send_error(404)
-                return
-            if route.delay:
-                time.sleep(route.delay)
-            self.send_response(route.status)
-            self.send_header("Content-Type", route.content_type)
-            self.send_header("Content-Length", str(len(route.body)))
-            for k, v in route.headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(route.body)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    server = Server(httpd)
-    holder["s"] = server
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
+    httpd = start_server()
     try:
-        yield server
+        yield Server(httpd)
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        httpd.clear()
+        httpd.stop()

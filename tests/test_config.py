@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from runner import Digest
 
 from digest.config import load_config, parse_config
 from digest.errors import ConfigError
@@ -65,7 +66,7 @@ def test_every_problem_is_reported_with_key_and_line(tmp_path: Path) -> None:
     assert len(info.value.problems) == len(expected)
 
 
-def test_cli_exits_2_with_all_problems(digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_exits_2_with_all_problems(digest_in: Digest, tmp_path: Path) -> None:
     (tmp_path / "digest.yml").write_text(BAD, encoding="utf-8")
     result = digest_in("fetch")
     assert result.exit_code == 2
@@ -74,18 +75,18 @@ def test_cli_exits_2_with_all_problems(digest_in, tmp_path: Path) -> None:  # ty
     assert "Traceback" not in result.output
 
 
-def test_missing_config_says_what_to_do(digest_in) -> None:  # type: ignore[no-untyped-def]
+def test_missing_config_says_what_to_do(digest_in: Digest) -> None:
     result = digest_in("fetch")
     assert result.exit_code == 2
     assert "digest.yml: no such file; run 'digest init'" in result.output
 
 
 def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"digest.yml: line 3: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"digest.yml:3: not valid YAML"):
         parse_config("site:\n  title: x\n  url: [unclosed\n", tmp_path / "digest.yml")
 
 
-def test_config_flag_picks_another_file(digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_config_flag_picks_another_file(digest_in: Digest, tmp_path: Path) -> None:
     (tmp_path / "other.yml").write_text("site: {title: Other}\nsources: []\n", encoding="utf-8")
     result = digest_in("--config", "other.yml", "sources", "list")
     assert result.exit_code == 0, result.output

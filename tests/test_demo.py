@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import search_index_text
+from site_data import search_index_text
 
 from digest.archive.frontmatter import load_article
 

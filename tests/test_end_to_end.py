@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import search_index_text
 from inert import assert_tree_inert, visible_text
 from localserver import Route, Server, serve
+from runner import Digest
+from site_data import search_index_text
 
 PARAS = [
     "Lawmakers in Washington voted on Tuesday to require the Chinese owner of a popular "
@@ -68,7 +69,7 @@ def articles(folder: Path) -> list[Path]:
     return sorted((folder / "content/articles").rglob("*.md"))
 
 
-def test_fetch_build_search_and_refetch(digest_in, tmp_path: Path, news: Server) -> None:  # type: ignore[no-untyped-def]
+def test_fetch_build_search_and_refetch(digest_in: Digest, tmp_path: Path, news: Server) -> None:
     write_config(tmp_path, f'  - {{name: "Example", feed: "{news.url("/feed.xml")}"}}\n')
     first = digest_in("fetch")
     assert first.exit_code == 0, first.output
@@ -108,7 +109,7 @@ and <a href="JaVaScRiPt:alert(5)">others</a>.</p><script>alert(6)</script>
 ]]></content:encoded></item></channel></rss>"""
 
 
-def test_hostile_feed_never_reaches_content_or_site(digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_feed_never_reaches_content_or_site(digest_in: Digest, tmp_path: Path) -> None:
     (tmp_path / "hostile.xml").write_bytes(HOSTILE_FEED)
     write_config(tmp_path, '  - {name: "Hostile <b>source</b>", feed: "hostile.xml"}\n')
     assert digest_in("fetch").exit_code == 0
@@ -124,8 +125,9 @@ def test_hostile_feed_never_reaches_content_or_site(digest_in, tmp_path: Path) -
     assert "evil.example/f" not in page  # the form went, with its action
 
 
-def test_bad_sources_get_one_line_each_and_keep_the_archive(digest_in, tmp_path: Path,
-                                                             news: Server) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.slow
+def test_bad_sources_get_one_line_each_and_keep_the_archive(digest_in: Digest, tmp_path: Path,
+                                                             news: Server) -> None:
     write_config(tmp_path, f'  - {{name: "Good", feed: "{news.url("/feed.xml")}"}}\n')
     assert digest_in("fetch").exit_code == 0
     before = {p: p.read_bytes() for p in articles(tmp_path)}
@@ -161,7 +163,7 @@ def test_bad_sources_get_one_line_each_and_keep_the_archive(digest_in, tmp_path:
     assert {p: p.read_bytes() for p in articles(tmp_path)} == before
 
 
-def test_add_and_extract_report_bad_inputs(digest_in, tmp_path: Path, news: Server) -> None:  # type: ignore[no-untyped-def]
+def test_add_and_extract_report_bad_inputs(digest_in: Digest, tmp_path: Path, news: Server) -> None:
     write_config(tmp_path, "  []\n")
     (tmp_path / "empty.html").write_bytes(b"")
     result = digest_in("extract", "empty.html")

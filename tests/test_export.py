@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from runner import Digest
 
 from digest.archive.store import Archive
 from digest.model import Article
@@ -47,20 +48,20 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_markdown_export_matches_expected(digest_in, folder: Path) -> None:  # type: ignore[no-untyped-def]
+def test_markdown_export_matches_expected(digest_in: Digest, folder: Path) -> None:
     result = digest_in("export", "--since", "2025-01-10", "--until", "2025-01-21")
     assert result.exit_code == 0, result.output
     assert result.output == (EXPECTED / "week.md").read_text(encoding="utf-8")
 
 
-def test_tag_filter_and_output_file(digest_in, folder: Path) -> None:  # type: ignore[no-untyped-def]
+def test_tag_filter_and_output_file(digest_in: Digest, folder: Path) -> None:
     result = digest_in("export", "--tag", "us-china", "-o", "out.md")
     assert result.exit_code == 0, result.output
     text = (folder / "out.md").read_text(encoding="utf-8")
     assert text == (EXPECTED / "us-china.md").read_text(encoding="utf-8")
 
 
-def test_jsonl_export_has_full_records(digest_in, folder: Path) -> None:  # type: ignore[no-untyped-def]
+def test_jsonl_export_has_full_records(digest_in: Digest, folder: Path) -> None:
     result = digest_in("export", "--format", "jsonl", "--since", "2025-01-18")
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.output.splitlines()]
@@ -71,7 +72,7 @@ def test_jsonl_export_has_full_records(digest_in, folder: Path) -> None:  # type
     assert records[0]["sources"] == ["China Daily"]
 
 
-def test_bad_dates_and_tags_are_refused(digest_in, folder: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_dates_and_tags_are_refused(digest_in: Digest, folder: Path) -> None:
     result = digest_in("export", "--since", "last week")
     assert result.exit_code == 2 and "is not a date like 2025-01-21" in result.output
     result = digest_in("export", "--tag", "sports")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -12,7 +13,7 @@ import pytest
 import yaml
 
 from digest.errors import ExtractError
-from digest.extract.html import extract_many, extract_page, is_html
+from digest.extract.html import extract_page, is_html
 from digest.model import Extracted
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -57,7 +58,7 @@ def test_seed_body(seed: tuple[str, Extracted]) -> None:
     after = paragraphs[last + 1 :]
     assert all(p.startswith("The author is") for p in after)
     assert paragraphs[:first] in ([], [EXPECTED["image_caption"]])
-    assert EXPECTED["image_caption"] in result.markdown.replace("\\[", "[").replace("\\]", "]")
+    assert EXPECTED["image_caption"] in html.unescape(result.markdown)
     for junk in body["must_not_contain"]:
         assert junk not in result.markdown
         assert junk not in result.text
@@ -156,15 +157,17 @@ def test_binary_junk_in_html_clothing_is_bounded() -> None:
     _bounded(lambda: extract_page(b"<html><body>" + junk + b"</body></html>"), 10)
 
 
-def test_extract_many_keeps_order_and_reports_errors() -> None:
-    items = [
-        ((SEED / "page.html").read_bytes(), "https://a.example/1", "text/html"),
-        (b"", None, None),
-        ((SEED / "page.txt").read_bytes(), None, "text/plain"),
-    ]
+def test_extract_keeps_order_and_reports_errors_in_the_worker_pool(tmp_path: Path) -> None:
+    from digest.ingest.preview import preview_inputs
+
+    (tmp_path / "empty.html").write_bytes(b"")
+    inputs = [str(SEED / "page.html"), str(tmp_path / "empty.html"), str(SEED / "page.txt"),
+              str(tmp_path / "missing.html")]
     for jobs in (1, 2):
-        results = list(extract_many(items, jobs=jobs))
-        assert isinstance(results[0], Extracted) and results[0].url == "https://a.example/1"
-        assert isinstance(results[1], ExtractError)
-        assert isinstance(results[2], Extracted)
-        assert re.match(EXPECTED["title"], results[2].title or "")
+        results = list(preview_inputs(inputs * 10, None, jobs=jobs))  # past the inline start
+        assert [r.input for r in results] == inputs * 10
+        for first, empty, dump, missing in zip(*[iter(results)] * 4, strict=True):
+            assert first.article is not None and dump.article is not None
+            assert re.match(EXPECTED["title"], dump.article.title)
+            assert empty.article is None and empty.error and "empty.html" in empty.error
+            assert missing.article is None and missing.error and "missing.html" in missing.error

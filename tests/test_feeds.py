@@ -8,21 +8,15 @@ from pathlib import Path
 import pytest
 
 from digest.errors import SourceError
-from digest.fetch.feeds import (
-    STREAM_MIN,
-    export_opml,
-    import_opml,
-    iter_feed,
-    looks_like_feed,
-    parse_feed,
-)
-from digest.model import Source, SourceKind
+from digest.fetch.feeds import STREAM_MIN, iter_feed, looks_like_feed, parse_feed
+from digest.fetch.opml import export_opml, import_opml
+from digest.model import Entry, Source, SourceKind
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 FETCHED = datetime(2025, 2, 1, 12, 0, tzinfo=UTC)
 
 
-def parse(name: str, url: str | None = None, content_type: str | None = None) -> list:  # type: ignore[type-arg]
+def parse(name: str, url: str | None = None, content_type: str | None = None) -> list[Entry]:
     return list(parse_feed((FEEDS / name).read_bytes(), url=url, content_type=content_type,
                            source="S", fetched=FETCHED))
 
@@ -155,10 +149,10 @@ def test_streaming_gives_what_feedparser_gives(name: str, url: str | None) -> No
 
 @pytest.mark.parametrize("name", STREAMABLE)
 def test_fixture_feeds_really_stream(name: str) -> None:
-    from digest.fetch.feeds import _stream_items, _Streamer
+    from digest.fetch.feedstream import Streamer, stream_items
 
-    streamer = _Streamer(None, "utf-8", "S", FETCHED)
-    assert list(_stream_items(FEEDS / name, streamer, True))  # no fallback needed
+    streamer = Streamer(None, "utf-8", "S", FETCHED)
+    assert list(stream_items(FEEDS / name, streamer, True))  # no fallback needed
 
 
 def test_broken_xml_falls_back_to_feedparser() -> None:
@@ -197,6 +191,7 @@ def _big_feed(path: Path, entries: int) -> None:
         out.write("</channel></rss>\n")
 
 
+@pytest.mark.slow
 def test_a_big_feed_is_streamed(tmp_path: Path) -> None:
     import sys
     import tracemalloc

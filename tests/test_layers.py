@@ -1,9 +1,9 @@
 """Imports run one way: a stage never imports a later stage (read with ast).
 
-The order is the pipeline's (docs/design/architecture.md): kernel modules,
-then the tag rules (the config holds a taxonomy), the config, the two input
-stages, the archive, ingest (which drives them), the site, the commands
-around the archive, and the CLI on top. Packages of the same rank do not
+The order is the pipeline's (docs/design/architecture.md): kernel modules, the
+safe YAML loader (digest.schema), the tag rules (the config holds a taxonomy),
+the config, the two input stages, the archive, ingest (which drives them), the
+site, the commands around the archive, and the CLI on top. Packages of the same rank do not
 import each other.
 """
 
@@ -17,6 +17,7 @@ import pytest
 PACKAGE = Path(__file__).parents[1] / "digest"
 LAYERS: list[set[str]] = [
     {"digest.errors", "digest.model", "digest.escape"},
+    {"digest.schema"},
     {"digest.tags"},
     {"digest.config"},
     {"digest.fetch", "digest.extract"},

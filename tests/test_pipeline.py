@@ -13,14 +13,9 @@ from werkzeug import Request, Response
 from digest.archive.store import Archive
 from digest.config import Config, parse_config
 from digest.errors import SourceError
-from digest.ingest.pipeline import (
-    RunSummary,
-    SourceSummary,
-    _Tally,
-    add_inputs,
-    read_inputs,
-    run_fetch,
-)
+from digest.ingest.inputs import read_inputs
+from digest.ingest.pipeline import add_inputs, run_fetch
+from digest.ingest.summary import RunSummary, SourceSummary, Tally
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 WORDS = [
@@ -80,10 +75,10 @@ def make_config(tmp_path: Path, sources: str, **fetch: object) -> Config:
     return parse_config(text, path)
 
 
-def fetch(config: Config, **kw: object) -> RunSummary:
+def fetch(config: Config, *, refresh: bool = False, jobs: int = 0) -> RunSummary:
     archive = Archive(config.content_dir, config.state_path)
     try:
-        return run_fetch(config, archive, **kw)  # type: ignore[arg-type]
+        return run_fetch(config, archive, refresh=refresh, jobs=jobs)
     finally:
         archive.close()
 
@@ -112,7 +107,7 @@ def test_feed_run_then_conditional_rerun(server: HTTPServer, tmp_path: Path) -> 
     assert hits(server, "/a/3") == 0  # full content in the feed: the page is never read
     files = stored(config)
     assert len(files) == 3
-    text = next(t for t in files.values() if "title: Linked 1" in t)
+    text = next(t for t in files.values() if "title: Linked one" in t)  # the feed names it
     assert f"url: {server.url_for('/a/1')}\n" in text  # tracking parameter gone
     second = fetch(config)
     assert second.render() == ["Example: not modified since the last run"] and second.ok
@@ -344,7 +339,7 @@ def test_summary_rendering() -> None:
     assert many.render() == ("Bar: 1 new, 0 already stored, 5 failed: u0: HTTP 404; u1: HTTP 404; "
                              "u2: HTTP 404 (and 2 more)")
     assert not RunSummary((ok, bad)).ok and RunSummary((ok,)).ok
-    tally = _Tally("Big")  # a feed whose every link fails keeps counts, not every message
+    tally = Tally("Big")  # a feed whose every link fails keeps counts, not every message
     for n in range(1000):
         tally.fail(f"u{n}: HTTP 404")
     frozen = tally.freeze()
@@ -356,7 +351,8 @@ def test_worker_processes_do_the_cpu_work() -> None:
     import asyncio
     from datetime import UTC, datetime
 
-    from digest.ingest.workers import Done, Job, WorkerPool
+    from digest.ingest.pool import WorkerPool
+    from digest.ingest.workers import Done, Job
     from digest.model import Entry, Source, SourceKind
     from digest.tags.rules import default_taxonomy
 
@@ -366,7 +362,7 @@ def test_worker_processes_do_the_cpu_work() -> None:
     fetched = datetime(2025, 1, 1, tzinfo=UTC)
 
     async def run() -> list[Done | str]:
-        with WorkerPool(default_taxonomy(), jobs=2, inline_first=0) as pool:
+        with WorkerPool(default_taxonomy(), jobs=2) as pool:
             entries = await pool.parse_feed((FEEDS / "rdf.xml").read_bytes(), None, None, "S",
                                             fetched)
             assert entries[0].title == "RDF item"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from localserver import Route, Server, serve
 
+from digest.archive.files import TMP_PREFIX
 from digest.archive.frontmatter import load_article
-from digest.archive.store import TMP_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,6 +136,7 @@ def _check_archive(folder: Path) -> set[str]:
 KILL_POINTS = 8
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path, many: Server) -> None:
     _config(tmp_path, f'  - {{name: Many, feed: "{many.url("/feed.xml")}"}}\n')
     rng = random.Random(20250121)
@@ -192,6 +193,7 @@ def _write_pages(folder: Path, count: int, words: int) -> list[Path]:
     return out
 
 
+@pytest.mark.slow
 def test_disk_full_is_a_clear_error_and_the_archive_is_intact(small_disk: Path,
                                                                tmp_path: Path) -> None:
     _config(small_disk)
@@ -220,3 +222,23 @@ def test_read_only_archive_is_a_clear_error(small_disk: Path, tmp_path: Path) ->
     assert "Read-only file system" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert {p: p.read_bytes() for p in (small_disk / "content").rglob("*.md")} == before
+
+
+def test_a_full_disk_says_to_free_space_not_to_reindex(small_disk: Path, tmp_path: Path) -> None:
+    _config(small_disk)
+    pages = _write_pages(tmp_path / "pages", 1, 100)
+    assert _digest("add", str(pages[0]), cwd=small_disk).returncode == 0
+    subprocess.run(["rm", "-rf", str(small_disk / ".digest")], check=True)
+    fd = os.open(small_disk / "filler", os.O_WRONLY | os.O_CREAT)  # the disk fills up
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    for command in (("reindex",), ("fetch",)):
+        result = _digest(*command, cwd=small_disk)
+        assert result.returncode == 1
+        (line,) = result.stderr.strip().splitlines()
+        assert "free some disk space" in line and "reindex" not in line, line

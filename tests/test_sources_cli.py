@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from runner import Digest
+
 from digest.config import load_config
-from digest.fetch.feeds import import_opml
+from digest.fetch.opml import import_opml
 
 OPML = """<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>My reader</title></head><body>
@@ -33,7 +35,7 @@ content_dir: content
 """
 
 
-def test_import_adds_new_feeds_and_keeps_the_file_readable(digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_adds_new_feeds_and_keeps_the_file_readable(digest_in: Digest, tmp_path: Path) -> None:
     (tmp_path / "digest.yml").write_text(CONFIG, encoding="utf-8")
     (tmp_path / "subs.opml").write_text(OPML, encoding="utf-8")
     result = digest_in("sources", "import", "subs.opml")
@@ -54,7 +56,7 @@ def test_import_adds_new_feeds_and_keeps_the_file_readable(digest_in, tmp_path: 
     assert len(load_config(tmp_path / "digest.yml").sources) == 4
 
 
-def test_export_round_trips(digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_export_round_trips(digest_in: Digest, tmp_path: Path) -> None:
     (tmp_path / "digest.yml").write_text(CONFIG, encoding="utf-8")
     (tmp_path / "subs.opml").write_text(OPML, encoding="utf-8")
     digest_in("sources", "import", "subs.opml")
@@ -65,7 +67,7 @@ def test_export_round_trips(digest_in, tmp_path: Path) -> None:  # type: ignore[
                                           load_config(tmp_path / "digest.yml").sources}
 
 
-def test_import_of_a_broken_file_changes_nothing(digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_of_a_broken_file_changes_nothing(digest_in: Digest, tmp_path: Path) -> None:
     (tmp_path / "digest.yml").write_text(CONFIG, encoding="utf-8")
     (tmp_path / "bad.opml").write_bytes(b"\x00\x01 not xml at all")
     result = digest_in("sources", "import", "bad.opml")

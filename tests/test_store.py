@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from digest.archive.files import TMP_PREFIX
 from digest.archive.fingerprint import THRESHOLD, band_values, closest, hamming
 from digest.archive.frontmatter import dump_article, load_article
-from digest.archive.store import TMP_PREFIX, Archive, StateDB, slugify
+from digest.archive.store import Archive, StateDB, slugify
 from digest.model import Article
 
 BEIJING = timezone(timedelta(hours=8))
@@ -105,7 +106,7 @@ def test_same_story_twice_is_stored_once_with_both_sources(tmp_path: Path) -> No
     archive = Archive(tmp_path / "content", tmp_path / "state.sqlite")
     first = archive.save(make(source="Feed A"))
     again = archive.save(make(url="https://example.org/a?utm_source=x", source="Feed B"),
-                         aliases=("https://example.org/a",))
+                         ("https://example.org/a",))
     assert not again.created and again.path == first.path
     assert len(list(archive.iter_paths())) == 1
     assert archive.read(first.path).sources == ("Feed A", "Feed B")
@@ -212,3 +213,29 @@ def test_an_older_state_database_gains_the_band_indexes(tmp_path: Path) -> None:
     assert db.lookup("https://x/one") == "articles/1.md"
     assert db.validators("https://x/feed") == ('"v1"', None)
     db.close()
+
+
+def test_near_copy_merges_and_refresh_replaces_the_body(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from digest.archive.fingerprint import simhash
+
+    archive = Archive(tmp_path / "content", tmp_path / "state.sqlite")
+    body = " ".join(f"word{i}" for i in range(300))
+    first = archive.save(make(source="Feed A", body=body), fingerprint=simhash(body))
+    # Another URL, almost the same text: the same story.
+    copy = make(url="https://mirror.example/b", source="Feed B", body=body + " extra")
+    again = archive.save(copy, fingerprint=simhash(copy.body))
+    assert not again.created and again.path == first.path
+    assert archive.read(first.path).sources == ("Feed A", "Feed B")
+    # --refresh: the new body replaces the old, every source and the manual tags stay.
+    stored = archive.read(first.path)
+    archive.write(first.path, replace(stored, manual_tags=("us-china",)))
+    newer = make(source="Feed A", body="A corrected body.", tags=())
+    placement = archive.place(newer, ("https://example.org/a",), refresh=True)
+    assert placement.refreshed and not placement.created and placement.path == first.path
+    assert placement.write is not None
+    assert placement.write.body == "A corrected body."
+    assert placement.write.sources == ("Feed A", "Feed B")
+    assert placement.write.manual_tags == ("us-china",)
+    assert "us-china" in placement.write.tags  # a tag added by hand stays on the page

@@ -121,3 +121,59 @@ def test_blocks_printed_at_head_and_foot_are_chrome() -> None:
 def test_a_page_of_menus_has_no_article() -> None:
     with pytest.raises(ExtractError, match="no article"):
         extract_text_page(_page(MENU, MENU[::-1], ["Copyright 2019 Example"]))
+
+
+# The header by layout: the same story laid out in the ways pages lay out headers.
+HEADLINE = "Council keeps the old bridge open for another year"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # headline, share row, byline with site and date on one line
+        [HEADLINE, "Facebook Twitter LinkedIn WhatsApp Copy link",
+         "By Ann Smith | Town Gazette | Updated: 2019-11-20 07:16"],
+        # share row above the headline, byline over three lines
+        ["Facebook Twitter LinkedIn WhatsApp Copy link", HEADLINE, "Ann Smith", "Town Gazette",
+         "Updated 2019-11-20 07:16", "4 min read", "Copy Link URLCopied!"],
+        # date above the headline, "By name, site" below, counters and buttons
+        ["November 20, 2019 7:16 AM", HEADLINE, "By Ann Smith, Town Gazette", "84.1K",
+         "Share This Article", "Close share panel"],
+        # "Written by" on its own line, "Updated on" above the date
+        [HEADLINE, "Written by", "Ann Smith", "Updated on", "Nov 20, 2019", "Table of Contents",
+         "Why the bridge stays", "What it costs"],
+    ],
+)
+def test_headline_byline_and_date_are_found_by_layout(header: list[str]) -> None:
+    result = extract_text_page(_page(MENU, ["Local News"], header, PROSE, ["© 2019 Town Gazette"]))
+    assert result.title == HEADLINE
+    assert result.author == "Ann Smith"
+    assert result.published is not None and result.published.date().isoformat() == "2019-11-20"
+    assert result.text.startswith("The council voted")
+    for chrome in ("Copy link", "84.1K", "Share This", "min read", "Ann Smith"):
+        assert chrome not in result.text
+
+
+def test_comments_after_an_article_are_not_the_article() -> None:
+    comments = []
+    for n in range(6):
+        comments += [f"Reader{n} Jones", f"November {21 + n}, 2019",
+                     "I have lived near the bridge for thirty years and I think the council was "
+                     "right to keep it open, because the detour would have been a disaster for us."]
+    page = _page(MENU, [HEADLINE, "By Ann Smith", "November 20, 2019"], PROSE,
+                 ["Leave a comment"], comments)
+    result = extract_text_page(page)
+    assert result.text.rstrip().endswith("discussing for years.")
+    assert "thirty years" not in result.text
+
+
+def test_a_related_box_inside_the_article_does_not_end_it() -> None:
+    box = ["Related:", "Ferry plans shelved again"]
+    result = extract_text_page(_page(MENU, [HEADLINE, "By Ann Smith"], PROSE[:2], box, PROSE[2:]))
+    assert "discussing for years." in result.text
+    assert "Ferry plans shelved" not in result.text
+
+
+def test_a_dump_with_no_header_still_gets_no_junk_title() -> None:
+    result = extract_text_page(_page(["Share", "Copy Link URLCopied!", "5:50 am"], PROSE))
+    assert result.title is None or result.title not in ("Copy Link URLCopied!", "5:50 am")

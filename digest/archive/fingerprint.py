@@ -102,7 +102,7 @@ def band_values(fp: int) -> tuple[int, ...]:
     With at most ``THRESHOLD`` (< ``BANDS``) differing bits, two near-duplicates
     have at least one band in common (pigeonhole), so a lookup only compares
     the fingerprints that share a band. The state database indexes the same
-    bands (:class:`digest.archive.store.StateDB`); a signed fingerprint gives the same
+    bands (:class:`digest.archive.state.StateDB`); a signed fingerprint gives the same
     bands as its unsigned value.
     """
     value = fp & _MASK

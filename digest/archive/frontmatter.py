@@ -1,30 +1,41 @@
 """YAML front matter: Article ⇄ Markdown file text.
 
-Written with ``yaml.safe_dump`` and read with ``yaml.safe_load``. Any string
-holding a line break or a control character is written double-quoted on one
-line, so a title such as ``"a\\n---\\nb"`` can never end the front matter early.
+Written with ``yaml.safe_dump``. Any string holding a line break or a control
+character is written double-quoted on one line, so a title such as
+``"a\\n---\\nb"`` can never end the front matter early.
+
+Read with :func:`digest.schema.load_yaml` (no alias bombs, duplicate keys,
+NaN) and checked field by field, because people edit these files by hand:
+a value digest cannot use (``tags: 5``, ``publish: sometimes``) is an error
+naming the file and line; one it can read another way is a warning (a
+single string as ``tags`` is one tag; a date outside the plausible window
+is dropped, since year 9999 breaks every feed writer downstream).
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import yaml
 
 from digest.errors import StoreError
-from digest.model import Article, Publish
+from digest.model import Article, Publish, plausible_date
+from digest.schema import Checker, KeyPath, load_yaml, type_name
 
-__all__ = ["dump_article", "load_article", "parse_datetime", "split_front_matter"]
+__all__ = ["dump_article", "load_article", "parse_datetime", "read_front_matter",
+           "split_front_matter"]
+
+log = logging.getLogger(__name__)
 
 _NEEDS_QUOTES = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 
 
-# libyaml's safe dumper and loader when PyYAML was built with it: the same
-# safe subset of YAML, about ten times faster than the pure-Python ones.
+# libyaml's safe dumper when PyYAML was built with it: the same safe subset
+# of YAML, about ten times faster than the pure-Python one.
 _BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
@@ -41,18 +52,33 @@ _Dumper.add_representer(str, _str_representer)
 # The order users see in every article file.
 _FIELDS = ("title", "url", "canonical_url", "source", "sources", "publisher", "author",
            "published", "date_missing", "fetched", "language", "section", "tags", "manual_tags",
-           "summary", "image", "image_caption", "publish")
+           "summary", "image", "image_caption", "publish", "fingerprint")
+_TEXT = ("title", "url", "canonical_url", "source", "publisher", "author", "language", "section",
+         "summary", "image", "image_caption")
+_NAMES = ("tags", "manual_tags", "sources")
+_FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+_MASK = (1 << 64) - 1
 
 
 def parse_datetime(value: Any) -> datetime | None:
+    """A front matter date as a datetime: ISO 8601 text, a YAML timestamp, or a day.
+
+    Dates outside the plausible window (:func:`digest.model.plausible_date`,
+    judged against now) come back as None: a hand-edited ``9999-12-31`` must
+    not reach a feed writer.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
+        when: datetime | None = value
+    elif isinstance(value, date):
+        when = datetime(value.year, value.month, value.day)
+    else:
+        try:
+            when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return plausible_date(when, datetime.now(UTC))
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -80,6 +106,8 @@ def dump_article(article: Article) -> str:
         "image": article.image,
         "image_caption": article.image_caption,
         "publish": article.publish.value if article.publish is not Publish.FULL else None,
+        "fingerprint": None if article.fingerprint is None
+        else f"{article.fingerprint & _MASK:016x}",
     }
     ordered = {k: data[k] for k in _FIELDS if data[k] is not None}
     head = yaml.dump(ordered, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
@@ -88,52 +116,144 @@ def dump_article(article: Article) -> str:
     return f"---\n{head}---\n\n{body}\n"
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """Return (front matter mapping, body); a file without front matter has {}."""
+def _split(text: str) -> tuple[str | None, str]:
+    """(the front matter's text, or None when there is none; the body)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.startswith("---\n") and not text.startswith("---\r\n"):
-        return {}, text
+        return None, text
     end = re.search(r"^---[ \t]*\r?$", text[4:], flags=re.MULTILINE)
     if end is None:
         raise StoreError("front matter has no closing '---' line")
-    head = text[4 : 4 + end.start()]
-    body = text[4 + end.end():].lstrip("\r\n")
-    try:
-        data = yaml.load(head, Loader=_Loader) or {}
-    except yaml.YAMLError as exc:
-        raise StoreError(f"front matter is not valid YAML: {str(exc).splitlines()[0]}") from None
+    return text[4 : 4 + end.start()], text[4 + end.end():].lstrip("\r\n")
+
+
+def split_front_matter(text: str, name: str = "article") -> tuple[dict[str, Any], str]:
+    """Return (checked front matter, body); a file without front matter has {}."""
+    head, body = _split(text)
+    return ({} if head is None else read_front_matter(head, name)), body
+
+
+def read_front_matter(head: str, name: str) -> dict[str, Any]:
+    """The front matter between the ``---`` lines, loaded safely and checked.
+
+    Raises StoreError("name:line: key: problem") for a value digest cannot
+    use; logs a warning naming the file for one it reads another way. The
+    result holds str for text fields, lists of str for ``tags``,
+    ``manual_tags`` and ``sources``, datetimes (or None) for the dates and
+    an int (or None) for ``fingerprint``; other keys are kept as they are.
+    """
+    data, _ = load_yaml(head, name, StoreError, first_line=2, lines=False)
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
-        raise StoreError("front matter is not a mapping")
-    return data, body
+        raise StoreError(f"{name}:2: front matter is not a mapping")
+    checker = Checker(name, {})
+    warnings: list[tuple[KeyPath, str]] = []
+    checked = _check(data, checker, warnings)
+    if checker.problems or warnings:  # read again for the line numbers
+        _, lines = load_yaml(head, name, StoreError, first_line=2)
+        checker = Checker(name, lines)
+        checked = _check(data, checker, warnings := [])
+        for path, message in warnings:
+            log.warning("%s: %s: %s", checker.where(path), path[0], message)
+    if checker.problems:
+        problems = checker.sorted_problems()
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise StoreError(problems[0] + more)
+    return checked
 
 
-def _strs(value: Any) -> tuple[str, ...]:
+def _check(data: dict[str, Any], c: Checker, warnings: list[tuple[KeyPath, str]]) -> dict[str, Any]:
+    out = dict(data)
+    for key in _TEXT:
+        value = data.get(key)
+        if isinstance(value, dict | list):
+            c.report((key,), f"must be text, not {type_name(value)}")
+            out[key] = None
+        elif value is not None:
+            out[key] = value.isoformat() if isinstance(value, date) else str(value)
+    for key in _NAMES:
+        out[key] = _names(data.get(key), key, c, warnings)
+    fetched = _date(data, "fetched", datetime.now(UTC), c, warnings)
+    out["fetched"] = fetched
+    out["published"] = _date(data, "published", fetched or datetime.now(UTC), c, warnings)
+    if not isinstance(data.get("date_missing", False), bool):
+        c.report(("date_missing",), f"must be true or false, not {type_name(data['date_missing'])}")
+    publish = data.get("publish") or "full"
+    if not isinstance(publish, str) or publish not in {p.value for p in Publish}:
+        c.report(("publish",), f"must be 'full' or 'excerpt', not {publish!r}")
+        publish = "full"
+    out["publish"] = publish
+    out["fingerprint"] = _fingerprint(data.get("fingerprint"), warnings)
+    return out
+
+
+def _names(value: Any, key: str, c: Checker, warnings: list[tuple[KeyPath, str]]) -> list[str]:
     if value is None:
-        return ()
+        return []
     if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
-        return tuple(str(v) for v in value if v is not None)
-    return ()
+        warnings.append(((key,), f"a single name, read as the one entry of a list "
+                                  f"(write [{value}])"))
+        return [value] if value.strip() else []
+    if not isinstance(value, list):
+        c.report((key,), f"must be a list of names, not {type_name(value)}")
+        return []
+    names: list[str] = []
+    for index, item in enumerate(value):
+        if isinstance(item, dict | list):
+            c.report((key, index), f"must be a name, not {type_name(item)}")
+        elif item is not None and str(item).strip():
+            names.append(str(item))
+    return names
+
+
+def _date(data: dict[str, Any], key: str, now: datetime, c: Checker,
+          warnings: list[tuple[KeyPath, str]]) -> datetime | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict | list | bool):
+        c.report((key,), f"must be a date, not {type_name(value)}")
+        return None
+    when = value if isinstance(value, datetime) else None
+    if isinstance(value, date) and when is None:
+        when = datetime(value.year, value.month, value.day)
+    if when is None:
+        try:
+            when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            warnings.append(((key,), f"{value!r} is not a date like 2025-01-21T06:17:00+08:00; "
+                                     "ignored"))
+            return None
+    checked = plausible_date(when, now)
+    if checked is None:
+        warnings.append(((key,), f"{value} is outside the dates digest believes "
+                                 "(1990 to a day after the fetch); ignored"))
+    return checked
+
+
+def _fingerprint(value: Any, warnings: list[tuple[KeyPath, str]]) -> int | None:
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if not _FINGERPRINT.fullmatch(text):
+        warnings.append((("fingerprint",), "not 16 hexadecimal digits; ignored"))
+        return None
+    number = int(text, 16)
+    return number - (1 << 64) if number >= 1 << 63 else number  # signed, as SQLite keeps it
 
 
 def _opt(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def load_article(text: str) -> Article:
-    """Parse an article file; raises StoreError when it is not one."""
-    data, body = split_front_matter(text)
+def load_article(text: str, name: str = "article") -> Article:
+    """Parse an article file; raises StoreError (naming ``name``) when it is not one."""
+    data, body = split_front_matter(text, name)
     if not data.get("title") or not data.get("url"):
-        raise StoreError("front matter lacks 'title' or 'url'")
-    fetched = parse_datetime(data.get("fetched")) or parse_datetime(data.get("published"))
-    if fetched is None:
-        fetched = datetime.fromtimestamp(0).astimezone()
-    try:
-        publish = Publish(str(data.get("publish", "full")))
-    except ValueError:
-        publish = Publish.FULL
+        raise StoreError(f"{name}: front matter lacks 'title' or 'url'")
+    fetched = data["fetched"] or data["published"] or datetime.fromtimestamp(0).astimezone()
     return Article(
         title=str(data["title"]),
         url=str(data["url"]),
@@ -143,15 +263,16 @@ def load_article(text: str) -> Article:
         body=body.rstrip("\n"),
         author=_opt(data.get("author")),
         publisher=_opt(data.get("publisher")),
-        published=parse_datetime(data.get("published")),
+        published=data["published"],
         date_missing=bool(data.get("date_missing", False)),
         language=_opt(data.get("language")),
-        tags=_strs(data.get("tags")),
-        manual_tags=_strs(data.get("manual_tags")),
+        tags=tuple(data["tags"]),
+        manual_tags=tuple(data["manual_tags"]),
         summary=str(data.get("summary") or ""),
         image=_opt(data.get("image")),
         image_caption=_opt(data.get("image_caption")),
         section=_opt(data.get("section")),
-        sources=_strs(data.get("sources")),
-        publish=publish,
+        sources=tuple(data["sources"]),
+        publish=Publish(data["publish"]),
+        fingerprint=data["fingerprint"],
     )

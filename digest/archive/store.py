@@ -2,9 +2,10 @@
 
 The Markdown files are the source of truth. The SQLite state database beside
 the content (URLs seen, content fingerprints, HTTP validators) is a cache of
-them and is rebuilt from ``content/`` when it is missing or corrupt. Every
-write is atomic: a temporary file in the same folder, fsync, then rename, so
-a killed run leaves either the old file or the new one, never half of one.
+them and is rebuilt from ``content/`` when it is missing or corrupt: from the
+files (each keeps its body's fingerprint in its front matter) and from the
+ledger beside them (:mod:`digest.archive.ledger`: stories deleted by hand,
+URLs merged as copies). Every write is atomic (:mod:`digest.archive.files`).
 """
 
 from __future__ import annotations
@@ -15,33 +16,37 @@ import logging
 import os
 import re
 import sqlite3
-import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
 from urllib.parse import urlsplit
 
-from digest.archive.fingerprint import BAND_BITS, BANDS, band_values
+from digest.archive.files import TMP_PREFIX, atomic_write
+from digest.archive.fingerprint import closest, simhash
 from digest.archive.frontmatter import dump_article, load_article
+from digest.archive.ledger import LEDGER_NAME, Ledger
+from digest.archive.state import StateDB
 from digest.errors import StoreError
+from digest.fetch.urls import url_keys
 from digest.model import Article
 
 __all__ = [
     "Archive",
-    "SaveResult",
+    "Placement",
     "StateDB",
     "StoredArticle",
-    "atomic_open",
-    "atomic_write",
     "read_article",
     "slugify",
 ]
 
 log = logging.getLogger(__name__)
 
-TMP_PREFIX = ".digest-tmp-"
+# Where the state database files a story deleted by hand: a path under a
+# folder that never exists, so no new article can take the old file name
+# and inherit the deleted story's URLs.
+_DELETED = ".deleted-by-hand/"
+
 _MAX_SLUG = 80
 
 
@@ -74,52 +79,18 @@ def slugify(title: str, fallback: str) -> str:
     return f"article-{digest}"
 
 
-@contextlib.contextmanager
-def atomic_open(path: Path, *, staging: Path | None = None) -> Iterator[TextIO]:
-    """A text file that appears at ``path`` only once it is complete.
-
-    Readers see the old content or the new, never a mix. With ``staging`` (a
-    folder on the same filesystem) the temporary file is made there, so a
-    process killed mid-write leaves debris in the staging folder, never beside
-    the articles; across filesystems it falls back to the target's folder.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if staging is not None:
-        try:
-            staging.mkdir(parents=True, exist_ok=True)
-            if staging.stat().st_dev != path.parent.stat().st_dev:
-                staging = None
-        except OSError:
-            staging = None
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=staging or path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write(path: Path, text: str, *, staging: Path | None = None) -> None:
-    """Write a whole text atomically (see atomic_open)."""
-    with atomic_open(path, staging=staging) as handle:
-        handle.write(text)
-
-
 def read_article(path: Path) -> Article:
-    """One article file; StoreError names the file and what is wrong with it."""
+    """One article file; StoreError names the file (and line) and what is wrong with it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise StoreError(f"{path}: cannot be read: {exc}") from None
     try:
-        return load_article(text)
+        return load_article(text, str(path))
     except StoreError as exc:
-        raise StoreError(f"{path}: {exc}") from None
+        message = str(exc)
+        raise StoreError(message if message.startswith(str(path)) else f"{path}: {message}") \
+            from None
 
 
 @dataclass(frozen=True)
@@ -129,129 +100,24 @@ class StoredArticle:
 
 
 @dataclass(frozen=True)
-class SaveResult:
-    path: Path
-    created: bool  # False when an existing article was updated (e.g. a source merged)
+class Placement:
+    """Where an incoming article goes, as :meth:`Archive.place` decides.
 
-
-# The SQL twin of fingerprint.band_values: one expression per band, the same
-# text in the index and in the query (SQLite uses an index on an expression
-# only for that expression). ">>" is arithmetic on a signed fingerprint, which
-# leaves the masked bits as they are in the unsigned value.
-_BAND_SQL = tuple(f"((fingerprint >> {band * BAND_BITS}) & {(1 << BAND_BITS) - 1})"
-                  for band in range(BANDS))
-
-
-class StateDB:
-    """SQLite cache of what the archive holds and of HTTP validators.
-
-    Everything dedup needs per article is here, not in memory: URL lookups
-    use the primary keys, near-duplicate lookups the fingerprint band
-    indexes, so the memory of a run grows neither with the archive nor with
-    the feeds it reads.
-
-    The schema only ever gains tables and indexes, each created ``IF NOT
-    EXISTS``: a database written by an older version is brought up to date
-    when it is opened (the band indexes are built then, once).
+    ``write`` is None when the story is stored already (its source was merged
+    into the stored copy, or the user deleted it by hand): nothing to write.
+    Otherwise ``write`` goes to ``path`` (a new file, or the stored one on
+    ``--refresh``), then :meth:`Archive.commit` records it under ``canonical``.
     """
 
-    SCHEMA = """
-    CREATE TABLE IF NOT EXISTS articles (
-        canonical_url TEXT PRIMARY KEY,
-        path TEXT NOT NULL,
-        fingerprint INTEGER
-    );
-    CREATE TABLE IF NOT EXISTS urls (
-        url TEXT PRIMARY KEY,
-        canonical_url TEXT NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS http_cache (
-        url TEXT PRIMARY KEY,
-        etag TEXT,
-        last_modified TEXT
-    );
-    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-    """ + "".join(
-        f"    CREATE INDEX IF NOT EXISTS articles_band{band} ON articles({expr})\n"
-        "        WHERE fingerprint IS NOT NULL;\n" for band, expr in enumerate(_BAND_SQL))
+    path: Path
+    write: Article | None
+    canonical: str = ""
+    refreshed: bool = False  # ``write`` replaces the stored copy's body
 
-    # Rows sharing a band with a fingerprint, band by band and oldest first,
-    # so that among equally close copies the choice is the same every run.
-    _SIMILAR = "SELECT canonical_url, path, fingerprint FROM (" + " UNION ALL ".join(
-        f"SELECT {band} AS band, rowid AS seq, canonical_url, path, fingerprint FROM articles "
-        f"WHERE fingerprint IS NOT NULL AND {expr} = ?"
-        for band, expr in enumerate(_BAND_SQL)) + ") ORDER BY band, seq"
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.fresh = not path.exists() or path.stat().st_size == 0
-        self.conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.executescript(self.SCHEMA)
-        self.conn.execute("PRAGMA quick_check").fetchone()
-
-    def close(self) -> None:
-        self.conn.close()
-
-    # articles and URLs
-    def lookup(self, url: str) -> str | None:
-        """The stored article path for a URL (canonical or alias), if any."""
-        row = self.conn.execute(
-            "SELECT a.path FROM articles a WHERE a.canonical_url = ? UNION ALL "
-            "SELECT a.path FROM urls u JOIN articles a ON a.canonical_url = u.canonical_url "
-            "WHERE u.url = ? LIMIT 1", (url, url)).fetchone()
-        return None if row is None else str(row[0])
-
-    def record(self, canonical_url: str, path: str, aliases: tuple[str, ...] = (),
-               fingerprint: int | None = None) -> None:
-        """Record an article's file and URLs; a stored fingerprint is kept unless replaced.
-
-        Merging a source into a stored story records it without a
-        fingerprint; that must not make its body invisible to later copies.
-        The row keeps its place (rowid), so lookups keep their order.
-        """
-        with self.conn:
-            self.conn.execute(
-                "INSERT INTO articles(canonical_url, path, fingerprint) VALUES (?,?,?) "
-                "ON CONFLICT(canonical_url) DO UPDATE SET path = excluded.path, "
-                "fingerprint = coalesce(excluded.fingerprint, articles.fingerprint)",
-                (canonical_url, path, fingerprint))
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO urls(url, canonical_url) VALUES (?, ?)",
-                [(a, canonical_url) for a in aliases if a and a != canonical_url])
-
-    def forget(self, canonical_url: str) -> None:
-        with self.conn:
-            self.conn.execute("DELETE FROM articles WHERE canonical_url = ?", (canonical_url,))
-            self.conn.execute("DELETE FROM urls WHERE canonical_url = ?", (canonical_url,))
-
-    def similar(self, fingerprint: int) -> list[tuple[str, str, int]]:
-        """Stored (canonical_url, path, fingerprint) rows sharing a band with ``fingerprint``.
-
-        The candidates for :func:`digest.archive.fingerprint.closest`, found through
-        the band indexes (a few rows, however big the archive), band by band
-        and oldest first.
-        """
-        return self.conn.execute(self._SIMILAR, band_values(fingerprint)).fetchall()
-
-    def clear_articles(self) -> None:
-        with self.conn:
-            self.conn.execute("DELETE FROM articles")
-            self.conn.execute("DELETE FROM urls")
-
-    # HTTP validators
-    def validators(self, url: str) -> tuple[str | None, str | None]:
-        row = self.conn.execute(
-            "SELECT etag, last_modified FROM http_cache WHERE url = ?", (url,)).fetchone()
-        return (None, None) if row is None else (row[0], row[1])
-
-    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        with self.conn:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO http_cache(url, etag, last_modified) VALUES (?,?,?)",
-                (url, etag, last_modified))
+    @property
+    def created(self) -> bool:
+        """A new story: a new file."""
+        return self.write is not None and not self.refreshed
 
 
 class Archive:
@@ -263,6 +129,7 @@ class Archive:
         self.state_path = state_path
         # Temporary files of article writes; see atomic_write.
         self.staging_dir = state_path.parent / "staging"
+        self.ledger = Ledger(content_dir / LEDGER_NAME)
         self._state: StateDB | None = None
 
     # -- state database, rebuilt from the files when missing or broken --
@@ -283,18 +150,48 @@ class Archive:
                     Path(f"{self.state_path}{suffix}").unlink()
             db = StateDB(self.state_path)
             db.fresh = True
-        if db.fresh and self.articles_dir.exists():
+        if db.fresh and (self.articles_dir.exists() or self.ledger.path.exists()):
             self._reindex(db)
+        elif not db.fresh:
+            self._note_deletions(db)
         return db
+
+    def _note_deletions(self, db: StateDB) -> None:
+        """Ledger every recorded story whose file is gone (deleted by hand since)."""
+        for canonical, rel in db.rows():
+            if rel.startswith(_DELETED) or (self.content_dir / rel).exists():
+                continue
+            self.ledger.deleted(canonical, rel, db.aliases(canonical))
+            db.move(canonical, _DELETED + rel)
 
     def _reindex(self, db: StateDB) -> int:
         db.clear_articles()
         count = 0
-        for stored in self.iter_articles():
-            a = stored.article
-            db.record(a.canonical_url, self.relative(stored.path), (a.url,))
+        for path in self.iter_paths():
+            try:
+                a = self.read(path)
+            except StoreError as exc:
+                # A file broken by hand is still the story's file: keep its URLs
+                # (read loosely), or the next run would store the story again.
+                loose = _loose_urls(path)
+                log.warning("%s; indexed by its URLs only", exc)
+                if loose:
+                    db.record(loose[0], self.relative(path), tuple(loose))
+                continue
+            keys = (*url_keys(a.canonical_url), *url_keys(a.url))
+            db.record(a.canonical_url, self.relative(path), keys,
+                      a.fingerprint if a.fingerprint is not None else _fingerprint(a.body))
             count += 1
-        log.info("indexed %d stored articles", count)
+        ledger = self.ledger.read()
+        for canonical, (rel, urls) in ledger.deleted.items():
+            if db.lookup(canonical) is None:  # restored by hand: the file wins
+                db.record(canonical, _DELETED + rel, urls)
+        for url, canonical in ledger.merged.items():
+            stored_at = db.lookup(canonical)
+            if stored_at is not None and db.lookup(url) is None:
+                db.record(canonical, stored_at, (url,))
+        log.info("indexed %d stored articles (%d deleted by hand, %d merged URLs in the "
+                 "ledger)", count, len(ledger.deleted), len(ledger.merged))
         return count
 
     def reindex(self) -> int:
@@ -378,38 +275,79 @@ class Archive:
         except OSError as exc:
             raise StoreError(f"{path}: cannot be written: {exc.strerror or exc}") from None
 
-    def save(self, article: Article, *, aliases: tuple[str, ...] = (),
-             fingerprint: int | None = None) -> SaveResult:
-        """Store a new article, or merge its source into the stored copy of the same story."""
-        existing = self.find(article.canonical_url, article.url, *aliases)
-        if existing is not None and not existing.exists():
-            log.info("%s: deleted by hand; not storing it again", existing)
-            return SaveResult(existing, created=False)
-        if existing is not None:
-            stored = self.read(existing)
-            merged = merge_sources(stored, article.source)
-            if merged != stored:
-                self.write(existing, merged)
-            self.state.record(stored.canonical_url, self.relative(existing),
-                              (article.url, article.canonical_url, *aliases))
-            return SaveResult(existing, created=False)
-        path = self.path_for(article)
+    def place(self, article: Article, keys: tuple[str, ...] = (), *,
+              fingerprint: int | None = None, refresh: bool = False) -> Placement:
+        """Decide where an incoming article goes; the one dedup path of every run.
+
+        A story already stored under one of its URL keys, or whose body is
+        within the near-duplicate threshold of a stored one, gets this
+        source merged into the stored copy (with ``refresh``, its new body
+        replaces the stored one, keeping every source and the manual tags).
+        A story deleted by hand stays deleted. Anything else gets a new file.
+        """
+        path = self.find(*keys, article.canonical_url, article.url)
+        if path is None and fingerprint is not None:
+            match = closest(fingerprint, self.state.similar(fingerprint))
+            if match is not None and (self.content_dir / match.path).exists():
+                log.info("%s: near-duplicate of %s", article.url, match.canonical_url)
+                path = self.content_dir / match.path
+        aliases = tuple(dict.fromkeys((article.url, article.canonical_url, *keys)))
+        if path is not None and not path.exists():
+            log.info("%s: deleted by hand; not storing it again", article.canonical_url)
+            return Placement(path, None)
+        if path is not None and not refresh:
+            self.merge_into(path, article.source, aliases)
+            return Placement(path, None)
+        if path is not None:  # --refresh: the new body, every source kept
+            stored = self.read(path)
+            sources = tuple(dict.fromkeys((*stored.sources, *article.sources)))
+            manual = tuple(t for t in stored.manual_tags if t not in article.tags)
+            fresh = replace(article, sources=sources, manual_tags=stored.manual_tags,
+                            tags=(*article.tags, *manual), fingerprint=fingerprint)
+            return Placement(path, fresh, stored.canonical_url, refreshed=True)
         if not article.sources:
             article = replace(article, sources=(article.source,))
-        self.write(path, article)
-        self.state.record(article.canonical_url, self.relative(path),
-                          (article.url, *aliases), fingerprint)
-        return SaveResult(path, created=True)
+        article = replace(article, fingerprint=fingerprint)
+        return Placement(self.path_for(article), article, article.canonical_url)
+
+    def commit(self, placement: Placement, keys: tuple[str, ...] = (),
+               fingerprint: int | None = None) -> None:
+        """Record a written placement in the state database (after the file is on disk)."""
+        article = placement.write
+        assert article is not None, "nothing was written"
+        self.state.record(placement.canonical, self.relative(placement.path),
+                          tuple(dict.fromkeys((article.url, *keys))), fingerprint)
+
+    def save(self, article: Article, keys: tuple[str, ...] = (), *,
+             fingerprint: int | None = None) -> Placement:
+        """Store one article: :meth:`place`, write, :meth:`commit`.
+
+        The pipeline runs the same three steps, with the write on a thread of
+        its own; this is that path in one call, for ``digest add`` of a single
+        article and for tests.
+        """
+        placement = self.place(article, keys, fingerprint=fingerprint)
+        if placement.write is not None:
+            self.write(placement.path, placement.write)
+            self.commit(placement, keys, fingerprint)
+        return placement
 
     def merge_into(self, path: Path, source: str, aliases: tuple[str, ...]) -> None:
         """Record that ``source`` also carried the story stored at ``path``."""
         if not path.exists():
             return
-        stored = self.read(path)
+        try:
+            stored = self.read(path)
+        except StoreError as exc:  # edited by hand into something unreadable: leave it be
+            log.warning("%s; %s not added to its sources", exc, source)
+            return
         merged = merge_sources(stored, source)
         if merged != stored:
             self.write(path, merged)
-        self.state.record(stored.canonical_url, self.relative(path), aliases)
+        new = self.state.record(stored.canonical_url, self.relative(path), aliases)
+        # What a rebuild would not find again: URLs beyond the story's own spellings.
+        own = {*url_keys(stored.canonical_url), *url_keys(stored.url)}
+        self.ledger.merged([url for url in new if url not in own], stored.canonical_url)
 
 
 def merge_sources(article: Article, source: str) -> Article:
@@ -417,3 +355,23 @@ def merge_sources(article: Article, source: str) -> Article:
     if source and source not in sources:
         return replace(article, sources=(*sources, source))
     return article
+
+
+def _fingerprint(body: str) -> int | None:
+    """The fingerprint of a stored body, for files written before they kept one."""
+    from digest.extract.markdown import markdown_to_text
+
+    return simhash(markdown_to_text(body))
+
+
+_URL_LINE = re.compile(r"^(canonical_url|url):[ \t]*['\"]?(https?://[^'\"\s]+)", re.M)
+
+
+def _loose_urls(path: Path) -> list[str]:
+    """The canonical URL and URL of an article file whose front matter does not load."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:65536]
+    except OSError:
+        return []
+    found = dict(_URL_LINE.findall(head))
+    return [u for u in (found.get("canonical_url"), found.get("url")) if u]

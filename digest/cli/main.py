@@ -7,6 +7,7 @@ enforces it).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import sqlite3
@@ -14,36 +15,22 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from digest import __version__
-from digest.config import DEFAULT_CONFIG_NAME, Config, load_config
+from digest import DISTRIBUTION, __version__
+from digest.cli.sources import sources
+from digest.cli.state import CliState, locked_archive, pass_state, report
+from digest.cli.tags import tags
+from digest.config import DEFAULT_CONFIG_NAME
 from digest.errors import ConfigError, DigestError
+from digest.escape import url_problem, web_url
 
 if TYPE_CHECKING:
-    from digest.archive.store import Archive
-    from digest.ingest.pipeline import RunSummary
+    from digest.ingest.summary import SourceSummary
 
 log = logging.getLogger("digest")
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class _State:
-    def __init__(self, config_path: Path | None) -> None:
-        self.config_path = config_path
-
-    def config(self, *, required: bool = True) -> Config | None:
-        path = self.config_path or Path(DEFAULT_CONFIG_NAME)
-        if not required and self.config_path is None and not path.exists():
-            return None
-        return load_config(path)
-
-    def require(self) -> Config:
-        config = self.config()
-        assert config is not None
-        return config
 
 
 def _setup_logging(verbose: int, quiet: int) -> None:
@@ -59,14 +46,24 @@ def _setup_logging(verbose: int, quiet: int) -> None:
         for name in ("httpx", "httpcore", "trafilatura", "htmldate", "courlan", "mkdocs",
                      "jieba", "charset_normalizer", "readability"):
             logging.getLogger(name).setLevel(logging.WARNING if not quiet else logging.ERROR)
+    # Except their routine notes about single pages, which are DEBUG (-v) here.
+    from digest.extract.libnotes import quiet_library_notes
+
+    quiet_library_notes()
 
 
 class DigestGroup(click.Group):
-    """Turns DigestError into a one-line message and its exit code."""
+    """Turns every error into a one-line message and its exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.exceptions.Exit:
+            raise
+        except click.UsageError as exc:  # a bad option or argument: one line, exit 2
+            where = exc.ctx.command_path if exc.ctx is not None else "digest"
+            click.echo(f"error: {exc.format_message()} (see '{where} --help')", err=True)
+            ctx.exit(exc.exit_code)
         except ConfigError as exc:
             click.echo(f"error: {exc}", err=True)
             for problem in exc.problems:
@@ -82,23 +79,41 @@ class DigestGroup(click.Group):
             if log.isEnabledFor(logging.DEBUG):
                 log.exception("details")
             where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            hint = f"; {_FREE_SPACE}" if exc.errno == errno.ENOSPC else ""
+            click.echo(f"error: {where}{exc.strerror or exc}{hint}", err=True)
             ctx.exit(1)
         except sqlite3.Error as exc:
-            click.echo(f"error: state database: {exc}; run 'digest reindex' to rebuild it",
-                       err=True)
+            # A full or read-only disk is not a broken database: rebuilding it
+            # ('digest reindex') would fail the same way.
+            text = str(exc)
+            full = any(w in text for w in ("disk is full", "disk I/O", "readonly", "read-only"))
+            advice = _FREE_SPACE if full else "run 'digest reindex' to rebuild it"
+            click.echo(f"error: state database: {text}; {advice}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted; nothing stored was lost", err=True)
             ctx.exit(130)
+        except (click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            # A bug, not a failed source: its own status (EX_SOFTWARE), so that the
+            # scheduled workflow can tell it from exit 1 and fail the run.
+            log.error("internal error: %s: %s", type(exc).__name__, exc, exc_info=True)
+            ctx.exit(70)
+
+
+_FREE_SPACE = ("free some disk space (or make the folder writable) and run the command again; "
+               "nothing stored was lost")
 
 
 @click.group(cls=DigestGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help=f"The digest's config file (default: ./{DEFAULT_CONFIG_NAME}).")
-@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.option("-v", "--verbose", count=True,
+              help="More logging: every step, and details of failures.")
 @click.option("-q", "--quiet", count=True, help="Less logging.")
-@click.version_option(__version__, prog_name="digest")
+@click.version_option(__version__, prog_name="digest",
+                      message=f"%(prog)s ({DISTRIBUTION}) %(version)s")
 @click.pass_context
 def main(ctx: click.Context, config_path: Path | None, verbose: int, quiet: int) -> None:
     """Turn news feeds and article pages into a clean, tagged Markdown archive
@@ -112,37 +127,22 @@ def main(ctx: click.Context, config_path: Path | None, verbose: int, quiet: int)
         digest fetch && digest build
     """
     _setup_logging(verbose, quiet)
-    ctx.obj = _State(config_path)
+    ctx.obj = CliState(config_path)
 
 
-pass_state = click.make_pass_decorator(_State)
-
-
-def _progress() -> bool:
-    return sys.stderr.isatty()
-
-
-@contextlib.contextmanager
-def _locked_archive(config: Config, what: str, wait: float = 0) -> Iterator[Archive]:
-    """The archive, with its lock held and a killed run's debris swept."""
-    from digest.archive.lock import archive_lock
-    from digest.archive.store import Archive
-
-    with archive_lock(config.state_path.parent / "lock", wait=wait, what=what):
-        archive = Archive(config.content_dir, config.state_path)
-        archive.sweep_staging()
-        try:
-            yield archive
-        finally:
-            archive.close()
-
-
-def _report(summary: RunSummary) -> None:
-    """One line per source; exit 1 when a source failed."""
-    for line in summary.render():
-        click.echo(line)
-    if not summary.ok:
-        sys.exit(1)
+def _progress(total: int) -> contextlib.AbstractContextManager[Callable[[SourceSummary], None]]:
+    """A progress bar over the sources on a terminal; elsewhere only the log lines."""
+    @contextlib.contextmanager
+    def bar() -> Iterator[Callable[[SourceSummary], None]]:
+        if not sys.stderr.isatty() or total == 0:
+            yield lambda done: None
+            return
+        with click.progressbar(length=total, label="Fetching", file=sys.stderr) as shown:
+            def step(done: SourceSummary) -> None:
+                log.info("%s", done.render())
+                shown.update(1)
+            yield step
+    return bar()
 
 
 @main.command()
@@ -152,7 +152,8 @@ def init(directory: Path) -> None:
 
     Writes digest.yml (with commented examples of every source kind and the
     default taxonomy), mkdocs.yml, content/index.md, the scheduled GitHub
-    workflow, requirements.txt and .gitignore. Existing files are never
+    workflow, requirements.txt (how this digest was installed, for the
+    workflow to install the same) and .gitignore. Existing files are never
     overwritten.
 
     \b
@@ -161,8 +162,11 @@ def init(directory: Path) -> None:
     """
     from digest.scaffold import scaffold
 
-    for path in scaffold(directory):
+    made = scaffold(directory)
+    for path in made.created:
         click.echo(f"created {path}")
+    if made.problem:
+        log.warning("%s", made.problem)
 
 
 @main.command()
@@ -170,7 +174,7 @@ def init(directory: Path) -> None:
 @click.option("--wait", type=float, default=0, show_default=True,
               help="Seconds to wait for another run's lock.")
 @pass_state
-def fetch(state: _State, refresh: bool, wait: float) -> None:
+def fetch(state: CliState, refresh: bool, wait: float) -> None:
     """Read every source and store the new articles.
 
     A failing source never stops the others. The run ends with one line per
@@ -185,15 +189,27 @@ def fetch(state: _State, refresh: bool, wait: float) -> None:
     from digest.ingest.pipeline import run_fetch
 
     config = state.require()
-    with _locked_archive(config, "digest fetch", wait) as archive:
-        summary = run_fetch(config, archive, refresh=refresh, progress=_progress())
-    _report(summary)
+    with locked_archive(config, "digest fetch", wait) as archive, \
+            _progress(len(config.sources)) as progress:
+        summary = run_fetch(config, archive, refresh=refresh, progress=progress)
+    report(summary)
+
+
+def _check_inputs(inputs: Iterable[str]) -> None:
+    """Refuse inputs that name no page: an empty string (it would mean this folder),
+    a URL without an address."""
+    for item in inputs:
+        if not item.strip():
+            raise click.BadParameter("an empty input names no page; give a URL or a path",
+                                     param_hint="INPUTS")
+        if web_url(item) and (problem := url_problem(item)):
+            raise click.BadParameter(f"{item}: {problem}", param_hint="INPUTS")
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @pass_state
-def add(state: _State, inputs: tuple[str, ...]) -> None:
+def add(state: CliState, inputs: tuple[str, ...]) -> None:
     """Store the given pages (URLs, or local .html/.txt files and folders).
 
     \b
@@ -203,10 +219,11 @@ def add(state: _State, inputs: tuple[str, ...]) -> None:
     """
     from digest.ingest.pipeline import add_inputs
 
+    _check_inputs(inputs)
     config = state.require()
-    with _locked_archive(config, "digest add") as archive:
+    with locked_archive(config, "digest add") as archive:
         summary = add_inputs(config, archive, list(inputs))
-    _report(summary)
+    report(summary)
 
 
 @main.command()
@@ -216,7 +233,7 @@ def add(state: _State, inputs: tuple[str, ...]) -> None:
 @click.option("-j", "--jobs", type=int, default=0, show_default=True,
               help="Worker processes (0 = every core).")
 @pass_state
-def extract(state: _State, inputs: tuple[str, ...], fmt: str, jobs: int) -> None:
+def extract(state: CliState, inputs: tuple[str, ...], fmt: str, jobs: int) -> None:
     """Print the cleaned article of each input without storing it.
 
     Inputs are URLs or local files (HTML pages or plain-text page dumps; the
@@ -233,6 +250,7 @@ def extract(state: _State, inputs: tuple[str, ...], fmt: str, jobs: int) -> None
     from digest.export import article_record
     from digest.ingest.preview import preview_inputs
 
+    _check_inputs(inputs)
     config = state.config(required=False)
     failed = 0
     for preview in preview_inputs(list(inputs), config, jobs=jobs):
@@ -257,7 +275,7 @@ def extract(state: _State, inputs: tuple[str, ...], fmt: str, jobs: int) -> None
 @click.option("--wait", type=float, default=0, show_default=True,
               help="Seconds to wait for another run's lock.")
 @pass_state
-def build(state: _State, strict: bool, wait: float) -> None:
+def build(state: CliState, strict: bool, wait: float) -> None:
     """Write the listing pages and build the site into site/ with MkDocs.
 
     After this, `mkdocs build` alone also works.
@@ -269,7 +287,7 @@ def build(state: _State, strict: bool, wait: float) -> None:
     from digest.site import build as build_site
 
     config = state.require()
-    with _locked_archive(config, "digest build", wait) as archive:
+    with locked_archive(config, "digest build", wait) as archive:
         out = build_site(config, archive, strict=strict)
     log.info("site built in %s", out)
 
@@ -278,7 +296,7 @@ def build(state: _State, strict: bool, wait: float) -> None:
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True,
               help="Address to serve on.")
 @pass_state
-def serve(state: _State, dev_addr: str) -> None:
+def serve(state: CliState, dev_addr: str) -> None:
     """Build the site with its search index, serve it, and follow edits to content/.
 
     Listing pages and article pages are rebuilt on every change; search covers
@@ -312,7 +330,7 @@ def _parse_day(value: str | None, name: str) -> date | None:
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write here instead of standard output.")
 @pass_state
-def export(state: _State, since: str | None, until: str | None, tags: tuple[str, ...],
+def export(state: CliState, since: str | None, until: str | None, tags: tuple[str, ...],
            fmt: str, output: Path | None) -> None:
     """Export stored articles as one Markdown digest or as JSONL.
 
@@ -324,7 +342,8 @@ def export(state: _State, since: str | None, until: str | None, tags: tuple[str,
         digest export --since 2025-01-01 --tag us-china -o week.md
         digest export --format jsonl > archive.jsonl
     """
-    from digest.archive.store import Archive, atomic_open
+    from digest.archive.files import atomic_open
+    from digest.archive.store import Archive
     from digest.export import ExportFilter, export_jsonl, export_markdown, select
 
     config = state.require()
@@ -360,9 +379,8 @@ def _write_lines(handle: TextIO, lines: Iterable[str]) -> None:
 
 
 @main.command()
-@click.option("--yes", is_flag=True, help="Do not ask.")
 @pass_state
-def reindex(state: _State, yes: bool) -> None:
+def reindex(state: CliState) -> None:
     """Rebuild the state database from the article files in content/.
 
     Use it after editing, moving or deleting articles by hand; digest also
@@ -374,12 +392,10 @@ def reindex(state: _State, yes: bool) -> None:
     """
 
     config = state.require()
-    with _locked_archive(config, "digest reindex") as archive:
+    with locked_archive(config, "digest reindex") as archive:
         count = archive.reindex()
     click.echo(f"indexed {count} articles")
 
-
-from digest.cli.groups import sources, tags  # noqa: E402  (sub-groups live in their own module)
 
 main.add_command(tags)
 main.add_command(sources)

@@ -6,9 +6,8 @@ rows, and the trailing run of author-contact, subscription, disclaimer and
 call-for-submissions paragraphs. Two passes fix that, both generic:
 
 * ``prepare_tree`` runs on the page before extraction: it removes what a
-  reader never sees (hidden and off-screen elements, hover cards);
-  ``take_captions`` sets figure captions aside, ``attach_captions`` puts
-  them back under their images afterwards.
+  reader never sees (hidden and off-screen elements, hover cards)
+  (:mod:`digest.extract.captions` sets figure captions aside meanwhile).
 * ``prune_body`` runs on trafilatura's XML body: it drops link lists, the
   title repeated as a heading, and boilerplate at the head and tail.
 """
@@ -17,17 +16,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree
 
 __all__ = [
-    "attach_captions",
     "drop_other_articles",
     "is_trailer_text",
     "prepare_tree",
     "prune_body",
-    "take_captions",
 ]
 
 _HIDDEN_STYLE = re.compile(
@@ -89,29 +85,68 @@ def _drop(el: Any) -> None:
     parent.remove(el)
 
 
-def prepare_tree(tree: Any) -> Any:
-    """Clean a parsed page in place before trafilatura reads it."""
+_MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")
+_TEXT_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "td", "dd", "blockquote")
+
+
+def prepare_tree(tree: Any) -> int:
+    """Clean a parsed page in place before trafilatura reads it.
+
+    Returns how many words went with hidden elements: a page that hides its
+    body until a script shows it is read again as it came.
+    """
     hidden = []
-    for el in tree.iter(etree.Element):
+    for el in _MAYBE_HIDDEN(tree):
         if el.get("hidden") is not None or el.get("aria-hidden") == "true":
             if el.tag not in ("html", "body"):
                 hidden.append(el)
         elif _HIDDEN_STYLE.search(el.get("style", "")):
             hidden.append(el)
+    hidden_words = 0
     for el in hidden:
+        if el.getparent() is not None:
+            hidden_words += len(_text(el).split())
         _drop(el)
     # Deepest first, so a hover card goes but the link that opens it stays.
-    for el in reversed(tree.xpath("//p//*[@class] | //li//*[@class]")):
-        if el.getparent() is None or not _HOVER_CLASS.search(el.get("class", "")):
-            continue
-        if el.find(".//img") is not None or len(el.findall(".//a")) >= 2:
+    for el in reversed(_inside_text(tree)):
+        if el.getparent() is not None and (
+                el.find(".//img") is not None or len(el.findall(".//a")) >= 2):
             _drop(el)
     # Obfuscated e-mail links are only debris once scripts are gone.
     for el in tree.xpath("//a[contains(@href, 'email-protection')] | //*[@data-cfemail]"):
         el.text = "[email protected]"
         for child in list(el):
             el.remove(child)
-    return tree
+    return hidden_words
+
+
+_INLINE_TAGS = ("a", "span", "em", "strong", "b", "i", "u", "code", "small", "sup", "sub", "mark",
+           "abbr", "time", "cite", "q", "font", "kbd", "var", "s", "del", "ins")
+_INLINE = frozenset(_INLINE_TAGS)
+
+
+def _inside_text(tree: Any) -> list[Any]:
+    """Protect sentences, and return the hover cards found inside text.
+
+    Inline elements inside text lose their class, id and style: the extractor
+    deletes elements by such names (a "link" or "bottom" class, a bordered
+    span), and inside a sentence that deletes words ("reported that <span
+    class=link>the NFL will fine him</span> for" lost its clause). Cleaning
+    works on whole blocks, never inside a sentence.
+    """
+    hover = []
+    for block in tree.iter(*_TEXT_BLOCKS):
+        for el in block.iterdescendants():
+            attrib = el.attrib
+            if not attrib:
+                continue
+            cls = attrib.get("class")
+            if cls and _HOVER_CLASS.search(cls) and block.tag in ("p", "li"):
+                hover.append(el)
+            if el.tag in _INLINE:
+                for name in ("class", "id", "style"):
+                    attrib.pop(name, None)
+    return hover
 
 
 def drop_other_articles(tree: Any) -> None:
@@ -135,79 +170,6 @@ def drop_other_articles(tree: Any) -> None:
     for el in list(tree.iter("article")):
         if el not in inside and el.getparent() is not None:
             _drop(el)
-
-
-def _image_key(src: str | None) -> str | None:
-    """Images are matched by file name: trafilatura rewrites scheme and host."""
-    if not src:
-        return None
-    name = urlsplit(src.strip()).path.rsplit("/", 1)[-1]
-    return name or None
-
-
-def take_captions(tree: Any) -> dict[str, str]:
-    """Remove figure captions from the page, returning them by image file name.
-
-    Captions describe an image; left in the page they are scored as prose by
-    the extractor (and often cut). They are put back under their image once
-    the article is known (:func:`attach_captions`).
-    """
-    captions: dict[str, str] = {}
-    for cap in list(_CAPTIONS(tree)):
-        if cap.getparent() is None:
-            continue
-        text = _text(cap)
-        holder = _image_holder(cap)
-        if holder is not None and text:
-            for img in holder.iter("img"):
-                for attr in ("src", "data-src", "data-original"):
-                    key = _image_key(img.get(attr))
-                    if key:
-                        captions.setdefault(key, text)
-        if holder is not None or cap.tag == "figcaption":
-            _drop(cap)
-    return captions
-
-
-# figcaption, or a block whose class says caption (many CMSs use a div).
-_CAPTIONS = etree.XPath(
-    "//figcaption | //*[self::div or self::p or self::span][contains(@class, 'caption')]"
-)
-
-
-def _image_holder(cap: Any) -> Any:
-    """The element holding the image a caption belongs to, if any."""
-    node = cap
-    for _ in range(3):
-        parent = node.getparent()
-        if parent is None:
-            return None
-        if parent.tag == "figure":
-            return parent
-        prev = node.getprevious()
-        while prev is not None and prev.tag is etree.Comment:
-            prev = prev.getprevious()
-        if prev is not None and (prev.tag == "img" or prev.find(".//img") is not None):
-            return prev
-        node = parent
-    return None
-
-
-def attach_captions(root: Any, captions: dict[str, str]) -> None:
-    """Wrap each image that has a caption in <figure> with its <figcaption>."""
-    if not captions:
-        return
-    for img in list(root.iter("img")):
-        key = _image_key(img.get("src"))
-        if not key or key not in captions:
-            continue
-        figure = etree.Element("figure")
-        figure.tail = img.tail
-        img.tail = None
-        img.addprevious(figure)
-        figure.append(img)
-        figcaption = etree.SubElement(figure, "figcaption")
-        figcaption.text = captions.pop(key)
 
 
 def _link_text_share(el: Any) -> float:
@@ -308,6 +270,65 @@ def _blocks(body: Any) -> list[Any]:
     return found
 
 
+# The site speaking anywhere in the body, whole paragraphs only: feed
+# footers, subscription boxes, share and follow prompts, comment prompts.
+_SITE_NOTE = re.compile(
+    r"\bappeared first on\b|\berror processing your subscription\b"
+    r"|\bsign up for (?:our|the|a) (?:[\w'-]+ ){0,3}newsletter"
+    r"|^(?:did you )?(?:like|enjoy(?:ed)?|love) (?:this|the) (?:story|article|post)\?"
+    r"|^follow [\w .'&-]{1,40} on (?:instagram|facebook|twitter|x|tiktok|youtube|linkedin|threads)"
+    r"|\blog ?in to (?:leave|post|add) a comment|^leave a (?:comment|reply)\b"
+    r"|^share (?:this|it)(?: (?:story|article|post))?(?: with [\w ]+)?[.!]?$",
+    re.I,
+)
+# Headings of a site's box: the heading and the short blocks under it go.
+_BOX_HEADING = re.compile(
+    r"^(?:\d+ )?(?:comments?|responses?|replies|discussion|leave a (?:comment|reply)"
+    r"|related(?: posts| articles| stories| content| reading| coverage)?"
+    r"|you (?:may|might) also (?:like|enjoy)|more (?:from|stories|news|like this|to read)\b.*"
+    r"|read (?:more|next)|recommended(?: for you| reading)?|popular (?:posts|stories)"
+    r"|most (?:read|popular|viewed)|trending(?: now| stories)?|(?:our |the )?newsletters?"
+    r"|sign up\b.*|subscribe\b.*|share (?:this|the) (?:article|story|post))[.:!]?$",
+    re.I,
+)
+
+
+def _drop_site_boxes(body: Any) -> None:
+    blocks = _blocks(body)
+    i = 0
+    while i < len(blocks):
+        el = blocks[i]
+        text = _text(el)
+        if el.tag == "head" and _BOX_HEADING.match(text):
+            _drop(el)
+            i += 1
+            while i < len(blocks) and blocks[i].tag != "head" and (
+                    len(_text(blocks[i])) < 200 or (blocks[i].tag == "list"
+                    and _link_text_share(blocks[i]) > 0.5)):
+                _drop(blocks[i])
+                i += 1
+            continue
+        if el.tag in ("p", "head", "quote") and len(text) < 300 and _SITE_NOTE.search(text):
+            _drop(el)
+        i += 1
+
+
+def _drop_empty_sections(body: Any) -> None:
+    """A heading with nothing under it (its box went) before the next heading or the end."""
+    blocks = _blocks(body)
+    for n, el in enumerate(blocks):
+        if el.tag != "head":
+            continue
+        nxt = blocks[n + 1] if n + 1 < len(blocks) else None
+        if nxt is None or (nxt.tag == "head" and _level(nxt) <= _level(el)):
+            _drop(el)
+
+
+def _level(head: Any) -> int:
+    rend = head.get("rend") or "h3"
+    return int(rend[1]) if len(rend) == 2 and rend[1].isdigit() else 3
+
+
 def prune_body(body: Any, title: str | None) -> Any:
     """Remove boilerplate from trafilatura's XML body in place."""
     for lst in list(body.iter("list")):
@@ -320,6 +341,7 @@ def prune_body(body: Any, title: str | None) -> Any:
     for p in list(body.iter("p")):
         if _is_labelled_links(p) or _is_related_teaser(_text(p)):
             _drop(p)  # "Related: <a>Story</a>"
+    _drop_site_boxes(body)
     blocks = _blocks(body)
     norm_title = " ".join((title or "").lower().split())
     # Head: the title repeated, bylines, share rows, dates before the text.
@@ -353,4 +375,5 @@ def prune_body(body: Any, title: str | None) -> Any:
             _drop(el)
         else:
             break
+    _drop_empty_sections(body)
     return body

@@ -8,13 +8,13 @@ The method, for HTML:
    and what is left is capped, so a 20 MB page costs about what a 2 MB one
    does;
 3. read the metadata before anything is removed (:mod:`digest.extract.meta`);
-4. remove what readers never see and keep captions
-   (:func:`digest.extract.boilerplate.prepare_tree`);
-5. let trafilatura find the article (``favor_precision``: its default keeps
-   more share rows and related links than it gains in text), then prune the
-   boilerplate it keeps inside the article block
-   (:func:`digest.extract.boilerplate.prune_body`);
-6. write Markdown with our converter (:mod:`digest.extract.markdown`).
+4. remove what readers never see, protect sentences from deletions inside
+   them, set captions aside (:func:`digest.extract.boilerplate.prepare_tree`);
+5. let trafilatura find the article: its precise reading, checked against
+   its balanced one when short (:func:`_article_body`); put back headings it
+   dropped inside the article (:mod:`digest.extract.restore`), then remove
+   whole blocks of boilerplate it keeps (:func:`digest.extract.boilerplate.prune_body`);
+6. write Markdown with our writer (:mod:`digest.extract.mdwriter`).
 
 Plain-text dumps go to :mod:`digest.extract.textdump`.
 """
@@ -22,10 +22,7 @@ Plain-text dumps go to :mod:`digest.extract.textdump`.
 from __future__ import annotations
 
 import logging
-import os
 import re
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -35,13 +32,8 @@ from lxml import etree
 
 from digest.errors import ExtractError
 from digest.escape import safe_url, xml_safe
-from digest.extract.boilerplate import (
-    attach_captions,
-    drop_other_articles,
-    prepare_tree,
-    prune_body,
-    take_captions,
-)
+from digest.extract.boilerplate import drop_other_articles, prepare_tree, prune_body
+from digest.extract.captions import attach_captions, take_captions
 from digest.extract.charset import decode_page, repair_mojibake
 from digest.extract.markdown import html_to_markdown, markdown_to_text
 from digest.extract.meta import (
@@ -51,10 +43,11 @@ from digest.extract.meta import (
     parse_datetime,
     read_meta,
 )
+from digest.extract.restore import mark_inline_code, restore_headings
 from digest.extract.textdump import extract_text_page
 from digest.model import Extracted
 
-__all__ = ["extract_fragment", "extract_many", "extract_page", "is_html"]
+__all__ = ["extract_fragment", "extract_page", "is_html"]
 
 log = logging.getLogger(__name__)
 
@@ -155,34 +148,95 @@ def _first_heading(markdown: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def _extract_html(text: str, url: str | None) -> Extracted:
+_SENTENCE_MARK = re.compile(r"[.!?,;:。！？，]")
+
+
+def _prose_words(body: Any) -> int:
+    """Words of sentences outside links: what a reading holds beyond navigation."""
+    total = 0
+    for block in body.iter("p", "item", "quote", "cell"):
+        text = "".join(block.itertext())
+        linked = sum(len(t.split()) for ref in block.iter("ref") for t in ref.itertext())
+        words = len(text.split()) - linked
+        if words >= 8 and _SENTENCE_MARK.search(text):
+            total += words
+    return total
+
+
+def _article_body(tree: Any, raw: str | None = None) -> Any:
+    """trafilatura's article body, its precise reading checked against its balanced one.
+
+    The precise reading (``favor_precision``) drops more share rows, related
+    links and boxes, but on list articles and guides it also drops the items,
+    or finds nothing. When it is short, the balanced reading is taken if it
+    holds clearly more text: a page with paragraphs of prose is an article.
+    """
     from trafilatura import bare_extraction
+
+    def read(precise: bool, page: Any = tree) -> Any:
+        doc = bare_extraction(
+            page,
+            fast=precise,  # its fallbacks recover text: what the balanced check is for
+            favor_precision=precise,
+            include_comments=False,
+            include_images=True,
+            include_links=True,
+            include_tables=True,
+            include_formatting=True,
+            with_metadata=False,
+            deduplicate=False,
+            output_format="xml",  # skips a plain-text rendering nobody reads
+        )
+        return getattr(doc, "body", None)
+
+    precise = read(True)
+    have = _prose_words(precise) if precise is not None else 0
+    if have >= _ENOUGH_WORDS:
+        return precise
+    balanced = read(False)
+    if balanced is not None:
+        more = _prose_words(balanced)
+        if more >= _PROSE_WORDS and more * _SHORT_SHARE > have:
+            precise, have = balanced, more
+    if have < _FEW_WORDS and raw is not None:
+        # Little prose left, and much text was hidden: the body may be marked
+        # hidden until a script shows it. Read the page as it came.
+        whole = read(False, _parse(raw))
+        if whole is not None:
+            more = _prose_words(whole)
+            if more >= _PROSE_WORDS and more * _SHORT_SHARE > have:
+                return whole
+    return precise
+
+
+# A precise reading this long is an article; a shorter one that holds less
+# than this share of the balanced reading's words lost part of the page.
+_ENOUGH_WORDS = 1000
+_SHORT_SHARE = 0.6
+# Fewer words outside links than a short paragraph is navigation, not prose.
+_PROSE_WORDS = 40
+# Fewer words of prose than this, and the page as it came is read too.
+_FEW_WORDS = 150
+
+
+def _extract_html(text: str, url: str | None) -> Extracted:
     from trafilatura.htmlprocessing import convert_to_html
 
-    tree = _parse(_bounded(text))
+    bounded = _bounded(text)
+    tree = _parse(bounded)
     meta = read_meta(tree)
     byline = _byline(tree)
     by_author, by_site, by_stamp = parse_byline(byline) if byline else (None, None, None)
     captions = take_captions(tree)
-    prepare_tree(tree)
+    hidden_words = prepare_tree(tree)
     drop_other_articles(tree)
-    doc = bare_extraction(
-        tree,
-        url=url,
-        favor_precision=True,
-        include_comments=False,
-        include_images=True,
-        include_links=True,
-        include_tables=True,
-        include_formatting=True,
-        with_metadata=False,
-        deduplicate=False,
-    )
-    body_xml = getattr(doc, "body", None)
+    body_xml = _article_body(tree, bounded if hidden_words > _FEW_WORDS else None)
     if body_xml is None:
         raise ExtractError("no article body found (navigation, listing or empty page)")
     title = meta.title
     base = url or meta.canonical_url
+    restore_headings(tree, body_xml, title)
+    mark_inline_code(body_xml)
     body = convert_to_html(prune_body(body_xml, title))
     attach_captions(body, captions)
     markdown = html_to_markdown(body, base_url=base)
@@ -251,27 +305,3 @@ def extract_fragment(html: str, *, base_url: str | None = None) -> tuple[str, st
     prepare_tree(root)
     markdown = html_to_markdown(root, base_url=base_url)
     return markdown, markdown_to_text(markdown)
-
-
-def _one(item: tuple[bytes, str | None, str | None]) -> Extracted | ExtractError:
-    data, url, content_type = item
-    try:
-        return extract_page(data, url=url, content_type=content_type)
-    except ExtractError as exc:
-        return exc
-    except Exception as exc:  # a parser bug must not end the whole batch
-        log.debug("extraction crashed on %s", url, exc_info=True)
-        return ExtractError(f"{url or 'page'}: extraction failed: {type(exc).__name__}: {exc}")
-
-
-def extract_many(
-    items: Iterable[tuple[bytes, str | None, str | None]], jobs: int = 0
-) -> Iterator[Extracted | ExtractError]:
-    """Extract many pages, in input order; jobs=0 uses every core, 1 none extra."""
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    if workers == 1:
-        for item in items:
-            yield _one(item)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_one, items, chunksize=4)

@@ -3,9 +3,12 @@
 The Markdown we write is read later by MkDocs (Python-Markdown), which passes
 raw HTML straight through to the site. Source pages are untrusted, so the
 output must never contain markup: the tree is sanitised before conversion
-(dangerous elements, attributes and URL schemes removed) and every ``<`` and
-entity-like ``&`` in text is escaped, so that ``&lt;script&gt;`` in a page
-stays visible text instead of becoming a tag.
+(dangerous elements, attributes and URL schemes removed), and the writer
+(:mod:`digest.extract.mdwriter`) escapes every ``<`` and entity-like ``&`` of
+prose, so that ``&lt;script&gt;`` in a page stays visible text instead of
+becoming a tag. Code blocks are written as ``<pre><code>`` with character
+references, which keep every character and stay inert with or without a fence
+extension (:func:`digest.extract.mdwriter._code_block`).
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from typing import Any
 
 import lxml.html
 from lxml import etree
-from markdownify import MarkdownConverter
 
-from digest.escape import clean_url, md_body, safe_url, xml_safe
+from digest.escape import clean_url, safe_url, strip_controls, xml_safe
+from digest.extract.mdwriter import write_markdown
 
 __all__ = ["html_to_markdown", "markdown_to_text", "sanitize_tree"]
 
@@ -132,99 +135,6 @@ def sanitize_tree(root: Any, base_url: str | None = None) -> Any:
     return root
 
 
-# Code is shown verbatim, so "<" cannot be escaped there; a zero-width space
-# after it keeps code that reads "<script>" from ever being a tag (or matching
-# a grep for one) under any Markdown renderer, and looks the same.
-_CODE_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
-
-
-def _defuse_code(text: str) -> str:
-    # "](" too: should the block ever lose its indentation, no link is formed.
-    return _CODE_TAG_START.sub("<\u200b", text).replace("](", "]\u200b(")
-
-
-class DigestConverter(MarkdownConverter):
-    """markdownify with our escaping and our handling of figures and links."""
-
-    options: dict[str, Any]  # set by MarkdownConverter.__init__; untyped there
-
-    def __init__(self, **options: Any) -> None:
-        options.setdefault("heading_style", "ATX")
-        options.setdefault("bullets", "-")
-        options.setdefault("autolinks", False)
-        options.setdefault("table_infer_header", True)
-        # lxml's parser is several times faster than html.parser and reads
-        # the markup we serialise ourselves just the same.
-        options.setdefault("bs4_options", "lxml")
-        super().__init__(**options)
-
-    def escape(self, text: str, parent_tags: Any) -> str:
-        # Ours first (backslashes, brackets, "<", "&"), then markdownify's own
-        # "*"/"_" escapes, which must not be escaped a second time.
-        return str(super().escape(md_body(text), parent_tags))  # type: ignore[misc]
-
-    def convert_a(self, el: Any, text: str, parent_tags: Any) -> str:
-        href = el.get("href")
-        if not href or not text.strip() or safe_url(href) is None:
-            return text
-        title = el.get("title")
-        el.attrs.pop("title", None)
-        result = str(super().convert_a(el, text, parent_tags))  # type: ignore[misc]
-        if title:
-            el.attrs["title"] = title
-        return result
-
-    def convert_img(self, el: Any, text: str, parent_tags: Any) -> str:
-        src = el.get("src")
-        if not src or safe_url(src) is None:
-            return ""
-        # Brackets would end the alt text early; they carry no meaning there.
-        alt = md_body(re.sub(r"[\[\]]", "", " ".join((el.get("alt") or "").split())))
-        if (
-            "_inline" in parent_tags
-            and el.parent is not None
-            and el.parent.name not in (self.options["keep_inline_images_in"] or ())
-        ):
-            return alt
-        return f"![{alt}]({src})"
-
-    def convert_figure(self, el: Any, text: str, parent_tags: Any) -> str:
-        imgs = el.find_all("img")
-        cap = el.find("figcaption")
-        if len(imgs) != 1 or cap is None or el.find("table") is not None:
-            return f"\n\n{text.strip()}\n\n"
-        image = self.convert_img(imgs[0], "", set())
-        caption = self.convert_figcaption(cap, "", parent_tags).strip()
-        # Image, hard line break, caption: one block, so the caption stays
-        # visibly attached and markdown_to_text can tell it from prose.
-        return f"\n\n{image}  \n{caption}\n\n" if image else f"\n\n{caption}\n\n"
-
-    def convert_figcaption(self, el: Any, text: str, parent_tags: Any) -> str:
-        # The caption is set in italics as a whole; inner emphasis would clash.
-        caption = " ".join(md_body(el.get_text()).split()).replace("*", "\\*")
-        return f"\n\n*{caption}*\n\n" if caption else ""
-
-    def convert_code(self, el: Any, text: str, parent_tags: Any) -> str:
-        return str(super().convert_code(el, _defuse_code(text), parent_tags))  # type: ignore[misc]
-
-    def convert_pre(self, el: Any, text: str, parent_tags: Any) -> str:
-        # Indented, not fenced: plain Python-Markdown has no fences and would
-        # pass a fenced block's "<script>" through as raw HTML.
-        lines = _defuse_code(text or "").strip("\n").splitlines()
-        if not any(line.strip() for line in lines):
-            return ""
-        return "\n\n" + "\n".join("    " + line for line in lines) + "\n\n"
-
-    # Unknown or dangerous containers that survived sanitising still only
-    # give their text: markdownify never copies tags, this makes it explicit.
-    def convert_iframe(self, el: Any, text: str, parent_tags: Any) -> str:
-        return ""
-
-    convert_script = convert_iframe
-    convert_style = convert_iframe
-    convert_form = convert_iframe
-
-
 def html_to_markdown(source: str | Any, *, base_url: str | None = None) -> str:
     """Convert an HTML string or lxml element into safe Markdown."""
     if isinstance(source, str):
@@ -242,16 +152,10 @@ def html_to_markdown(source: str | Any, *, base_url: str | None = None) -> str:
     else:
         root = source
     sanitize_tree(root, base_url)
-    markup = etree.tostring(root, encoding="unicode", method="html")
-    converted = DigestConverter().convert(markup)
-    lines = [
-        line if line.endswith(")  ") else line.rstrip() for line in str(converted).splitlines()
-    ]
-    # strip("\n"), not strip(): a leading code block keeps its indentation.
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip("\n")
+    return write_markdown(root)
 
 
-# An image followed by its caption line (see DigestConverter.convert_figure):
+# An image followed by its caption line (see mdwriter's figures):
 # captions describe images, they are not the article's prose.
 _MD_CAPTIONED = re.compile(r"!\[[^\]]*\]\([^)]*\)  \n\*[^\n]*\*[ \t]*$", re.M)
 _MD_IMAGE = re.compile(r"(?<!\\)!\[(?:[^\[\]\\]|\\.)*\]\([^)]*\)")
@@ -262,11 +166,29 @@ _MD_BULLET = re.compile(r"^[ \t]*[-*+]\s+", re.M)
 _MD_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M)
 _MD_EMPHASIS = re.compile(r"(?<![\\\w])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
+_MD_PRE = re.compile(r"<pre><code>(.*?)</code></pre>", re.S)  # mdwriter's code blocks
+_MD_FENCE = re.compile(r"^([ \t]*)(`{3,})[^\n]*\n(.*?)\n\1\2[ \t]*$", re.M | re.S)
+_MD_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_HOLE = re.compile(r"\x00(\d+)\x00")
 
 
 def markdown_to_text(md: str) -> str:
-    """The plain text of our Markdown: no markup, paragraphs kept apart."""
-    text = _MD_CAPTIONED.sub("", md)
+    """The plain text of our Markdown: no markup, paragraphs kept apart, code as it is."""
+    code: list[str] = []
+
+    def hole(value: str) -> str:
+        code.append(value)
+        return f"\x00{len(code) - 1}\x00"
+
+    def fence(m: re.Match[str]) -> str:
+        indent = len(m.group(1))
+        lines = [ln[indent:] if ln[:indent].isspace() else ln for ln in m.group(3).split("\n")]
+        return hole("\n".join(lines))
+
+    text = _MD_FENCE.sub(fence, strip_controls(md))
+    text = _MD_PRE.sub(lambda m: hole(html.unescape(m.group(1))), text)
+    text = _MD_CODE_SPAN.sub(lambda m: hole(m.group(2).strip(" ")), text)
+    text = _MD_CAPTIONED.sub("", text)
     text = _MD_IMAGE.sub("", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_HEADING.sub("", text)
@@ -278,8 +200,10 @@ def markdown_to_text(md: str) -> str:
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith("|") and stripped.endswith("|"):
-            stripped = " ".join(cell.strip() for cell in stripped.strip("|").split("|"))
+            cells = re.split(r"(?<!\\)\|", stripped[1:-1])
+            stripped = " ".join(cell.strip() for cell in cells)
         lines.append(stripped)
     text = _MD_ESCAPE.sub(r"\1", "\n".join(lines))
     text = html.unescape(text)
+    text = _HOLE.sub(lambda m: code[int(m.group(1))], text)
     return _BLANKS.sub("\n\n", text).strip()

@@ -1,9 +1,22 @@
-"""Page metadata: JSON-LD first, then OpenGraph, then meta tags, then the byline.
+"""Page metadata: what the page declares, checked against what it shows.
 
-That order is the order of trust: structured data is written for machines,
-OpenGraph for link previews, plain meta tags are often stale templates, and
-the visible byline is free text. Meta keywords are never read: they are
-SEO material, not a description of the article.
+Declared metadata comes from JSON-LD, then OpenGraph, then meta tags: that
+is the order of trust among them (structured data is written for machines,
+OpenGraph for link previews, plain meta tags are often stale templates).
+What the page *shows* is read from its layout (:mod:`digest.extract.shown`):
+the visible headline and the byline and date around it.
+
+- Title: the visible headline when another candidate confirms it, else the
+  preview titles with the site's name cut off (:mod:`digest.extract.titles`).
+- Date: a shown date beats a declared one that disagrees (a template's zero
+  date, a first draft's date), unless it is labelled as an update of an
+  earlier declared date; an agreeing declared date is kept for its time and
+  offset; implausible dates never win. Conflicts are logged.
+- Author: a JSON-LD person, then the author the markup names (rel, itemprop,
+  "author"/"byline" classes), then a visible "By …" line, then meta tags,
+  then a JSON-LD organisation.
+
+Meta keywords are never read: they are SEO material, not a description.
 """
 
 from __future__ import annotations
@@ -12,12 +25,17 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlsplit
+
+from digest.extract.bylines import byline_parts
+from digest.extract.dates import find_date, locale_offset, parse_datetime
+from digest.extract.language import guess_language
+from digest.extract.shown import decide_date, markup_author, shown_header
+from digest.extract.titles import choose_title, clean_text
 
 __all__ = [
     "PageMeta",
+    "guess_language",
     "is_stuffed_title",
     "locale_offset",
     "parse_byline",
@@ -64,14 +82,23 @@ def _clean(value: Any) -> str | None:
         value = value.get("name") or value.get("@id")
     if not isinstance(value, str):
         return None
-    text = " ".join(value.split())
-    return text or None
+    return clean_text(value)
 
 
-def _names(value: Any) -> str | None:
-    """Author names from JSON-LD (a string, an object, or a list of either)."""
+def _names(value: Any, *, people: bool) -> str | None:
+    """Author names from JSON-LD (a string, an object, or a list of either).
+
+    ``people`` keeps persons (and bare strings); otherwise organisations.
+    """
     items = value if isinstance(value, list) else [value]
-    names = [n for n in (_clean(i) for i in items) if n and not n.startswith("http")]
+    names = []
+    for item in items:
+        kind = item.get("@type", "") if isinstance(item, dict) else ""
+        kind = " ".join(kind) if isinstance(kind, list) else str(kind)
+        is_org = bool(re.search(r"organi[sz]ation|corporation|newsmedia|website", kind, re.I))
+        name = _clean(item)
+        if name and not name.startswith("http") and is_org != people:
+            names.append(name)
     return ", ".join(dict.fromkeys(names)) or None
 
 
@@ -119,15 +146,29 @@ def _meta(tree: Any) -> dict[str, str]:
 
 
 _STUFF_SEP = re.compile(r"\s*[-_|,，、/–—]\s*")
+_CJK_PAIR = re.compile(r"(?=([\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2}))")
 
 
 def is_stuffed_title(title: str) -> bool:
-    """True for a <title> that is a keyword list rather than a headline."""
+    """True for a keyword list ("久久亚洲国产…-久久亚洲…", "stock car 2018, stock car brasil…").
+
+    A list of many short parts that repeat the same words is SEO stuffing; a
+    headline may list a few things ("Instagram, IGTV, Reels, TikTok and More").
+    """
     if re.search(r"[.!?。！？]\s*$", title):
         return False  # a sentence that happens to list things
     # Numbers are dates and counts, not keywords.
     parts = [p for p in _STUFF_SEP.split(title) if p and not re.fullmatch(r"[\d\s:.]+", p)]
-    return len(parts) >= 4 and max(len(p) for p in parts) < 40
+    if len(parts) < 4 or max(len(p) for p in parts) >= 40:
+        return False
+    if len(parts) >= 6:
+        return True
+    shared: dict[str, int] = {}
+    for part in parts:
+        grams = set(re.findall(r"[^\W\d_]{3,}", part.lower())) | set(_CJK_PAIR.findall(part))
+        for gram in grams:
+            shared[gram] = shared.get(gram, 0) + 1
+    return max(shared.values(), default=0) >= 3
 
 
 def _breadcrumb(tree: Any) -> list[str]:
@@ -154,44 +195,64 @@ def _section(crumbs: list[str], title: str | None) -> str | None:
     return " / ".join(parts) or None
 
 
+def _headlines(tree: Any) -> list[str]:
+    out = []
+    for h in tree.iter("h1"):
+        text = " ".join("".join(h.itertext()).split())
+        if text:
+            out.append(text)
+        if len(out) == 4:
+            break
+    return out
+
+
 def read_meta(tree: Any) -> PageMeta:
-    """Read every metadata field the page declares, most trusted source first."""
+    """Read every metadata field the page declares, checked against what it shows."""
     ld, crumbs = _json_ld(tree)
     meta = _meta(tree)
-    h1 = next(
-        (t for t in (" ".join("".join(h.itertext()).split()) for h in tree.iter("h1")) if t), None
-    )
     head_title = next((" ".join((t.text or "").split()) for t in tree.iter("title")), None)
-    titles = [
-        _clean(ld.get("headline")),
-        meta.get("og:title"),
-        meta.get("twitter:title"),
-        h1,
-        head_title,
-    ]
-    title = next((t for t in titles if t and not is_stuffed_title(t)), None)
     canonical = next(
         (link.get("href") for link in tree.xpath('//link[@rel="canonical"][@href]')), None
     ) or meta.get("og:url")
     publisher = ld.get("publisher")
     site_name = _clean(publisher) if isinstance(publisher, (dict, list)) else None
     site_name = site_name or meta.get("og:site_name") or meta.get("application-name")
-    author = _names(ld.get("author")) or meta.get("author") or meta.get("dc.creator")
+    previews = [meta.get("og:title"), _clean(ld.get("headline")), meta.get("twitter:title")]
+    title = choose_title(
+        _headlines(tree),
+        [p for p in previews if p and not is_stuffed_title(p)],
+        head_title if head_title and not is_stuffed_title(head_title) else None,
+        site_name=site_name,
+        url=canonical,
+    )
+    shown_author, shown_date = shown_header(tree, title)
+    person = _names(ld.get("author"), people=True)
+    author = (
+        person
+        or markup_author(tree)
+        or shown_author
+        or clean_text(meta.get("author"))
+        or clean_text(meta.get("dc.creator"))
+        or _names(ld.get("author"), people=False)
+    )
     if author is None:
         candidate = meta.get("article:author")
         author = candidate if candidate and not candidate.startswith("http") else None
-    published = (
-        _clean(ld.get("datePublished"))
-        or meta.get("article:published_time")
-        or meta.get("og:published_time")
-        or meta.get("datepublished")
-        or meta.get("pubdate")
-        or meta.get("publishdate")
-        or meta.get("parsely-pub-date")
-        or meta.get("sailthru.date")
-        or meta.get("dc.date")
-        or meta.get("date")
-        or next((t.get("datetime") for t in tree.xpath("//time[@datetime]")), None)
+    published = decide_date(
+        shown_date,
+        [
+            _clean(ld.get("datePublished")),
+            meta.get("article:published_time"),
+            meta.get("og:published_time"),
+            meta.get("datepublished"),
+            meta.get("pubdate"),
+            meta.get("publishdate"),
+            meta.get("parsely-pub-date"),
+            meta.get("sailthru.date"),
+            meta.get("dc.date"),
+            meta.get("date"),
+            next((t.get("datetime") for t in tree.xpath("//time[@datetime]")), None),
+        ],
     )
     root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
     language = _clean(ld.get("inLanguage")) or root.get("lang") or meta.get("content-language")
@@ -201,7 +262,7 @@ def read_meta(tree: Any) -> PageMeta:
     section = _section(crumbs or _breadcrumb(tree), title)
     if section is None:
         section = _clean(ld.get("articleSection")) or meta.get("article:section")
-    description = (
+    description = clean_text(
         meta.get("og:description") or meta.get("description") or _clean(ld.get("description"))
     )
     return PageMeta(
@@ -209,123 +270,19 @@ def read_meta(tree: Any) -> PageMeta:
         author=author,
         published=published,
         canonical_url=canonical,
-        site_name=site_name,
-        language=language.split("-")[0].lower() if language else None,
+        site_name=clean_text(site_name),
+        language=re.split(r"[-_]", language)[0].lower() if language else None,
         image=image,
         section=section,
         description=description,
     )
 
 
-# A byline line: "By Guo Yi | China Daily | Updated: 2025-01-21 06:17".
-_BYLINE = re.compile(r"^\s*by\s+(?P<who>[^|·•\n]{2,80}?)\s*(?:[|·•]|$)", re.I)
-_STAMP = re.compile(
-    r"(?:(?P<label>updated|published|posted|date)\s*:?\s*)?"
-    r"(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?"
-    r"(?:[ T,]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?",
-    re.I,
-)
-
-
 def parse_byline(line: str) -> tuple[str | None, str | None, str | None]:
-    """(author, site, timestamp) from a visible byline; None where absent."""
-    author = site = None
-    match = _BYLINE.match(line)
-    if match:
-        author = match.group("who").strip()
-    parts = [p.strip() for p in re.split(r"\s*[|·•]\s*", line) if p.strip()]
-    stamp = _STAMP.search(line)
-    for part in parts[1:]:
-        if not _STAMP.search(part) and not part.lower().startswith(("by ", "updated", "published")):
-            site = part
-            break
-    return author, site, stamp.group(0) if stamp else None
+    """(author, site, timestamp) from a visible byline; None where absent.
 
-
-# Fixed offsets for places with a single time zone and no daylight saving,
-# used only when a timestamp has none: the page's own country (its domain)
-# or its publisher's home is the best evidence of which clock it shows.
-_TLD_OFFSETS = {
-    "cn": 8, "hk": 8, "mo": 8, "tw": 8, "sg": 8, "my": 8, "ph": 8,
-    "jp": 9, "kr": 9, "in": 5.5, "th": 7, "vn": 7, "id": 7,
-}  # fmt: skip
-_PUBLISHER_OFFSETS = {
-    "china daily": 8, "xinhua": 8, "global times": 8, "people's daily": 8, "cgtn": 8,
-    "south china morning post": 8, "the straits times": 8, "japan times": 9,
-    "nhk": 9, "yonhap": 9, "the korea herald": 9, "the hindu": 5.5,
-}  # fmt: skip
-
-
-def locale_offset(url: str | None, site_name: str | None) -> timezone | None:
-    """The fixed UTC offset of the site's home, when it has exactly one."""
-    hours: float | None = None
-    if site_name:
-        hours = _PUBLISHER_OFFSETS.get(site_name.strip().lower())
-    if hours is None and url:
-        host = (urlsplit(url).hostname or "").rstrip(".")
-        hours = _TLD_OFFSETS.get(host.rsplit(".", 1)[-1]) if host else None
-    return timezone(timedelta(hours=hours)) if hours is not None else None
-
-
-_ZONES = {
-    "utc": 0, "gmt": 0, "z": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7,
-    "mdt": -6, "pst": -8, "pdt": -7, "bst": 1, "cet": 1, "cest": 2, "jst": 9, "kst": 9,
-    "hkt": 8, "sgt": 8,
-}  # fmt: skip
-
-
-def parse_datetime(raw: str | None, fallback_tz: timezone | None = None) -> datetime | None:
-    """Parse an ISO 8601 or byline timestamp; attach fallback_tz if it has no offset."""
-    if not raw:
-        return None
-    value = raw.strip()
-    parsed: datetime | None = None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        match = _STAMP.search(value)
-        if match:
-            try:
-                parsed = datetime(
-                    int(match["y"]), int(match["m"]), int(match["d"]),
-                    int(match["H"] or 0), int(match["M"] or 0), int(match["S"] or 0),
-                )  # fmt: skip
-            except ValueError:
-                return None
-            zone = re.search(r"\b([A-Za-z]{1,4})\s*$", value)
-            if zone and zone.group(1).lower() in _ZONES:
-                parsed = parsed.replace(
-                    tzinfo=timezone(timedelta(hours=_ZONES[zone.group(1).lower()]))
-                )
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None and fallback_tz is not None:
-        parsed = parsed.replace(tzinfo=fallback_tz)
-    return parsed
-
-
-_EN_WORDS = frozenset(
-    ("the", "of", "and", "to", "in", "is", "that", "for", "it"),
-) | frozenset(("with", "as", "was", "on", "are", "by", "this", "be", "from"))
-
-
-def guess_language(text: str) -> str | None:
-    """A cautious language guess for pages that do not declare one.
-
-    Scripts settle Chinese, Japanese and Korean; for Latin text only English
-    is claimed, and only when its commonest words make up much of the text.
+    "By Guo Yi | China Daily | Updated: 2025-01-21 06:17" names all three.
     """
-    sample = text[:5000]
-    han = len(re.findall(r"[\u4e00-\u9fff]", sample))
-    kana = len(re.findall(r"[\u3040-\u30ff]", sample))
-    hangul = len(re.findall(r"[\uac00-\ud7af]", sample))
-    words = re.findall(r"[a-z]+", sample.lower())
-    if hangul > 50 and hangul > han:
-        return "ko"
-    if kana > 20:
-        return "ja"
-    if han > 50 and han > len(words):
-        return "zh"
-    if len(words) >= 30 and sum(w in _EN_WORDS for w in words) / len(words) > 0.12:
-        return "en"
-    return None
+    author, site = byline_parts(line)
+    found = find_date(line)
+    return author, site, line[found.start :].strip() if found else None

@@ -3,39 +3,40 @@
 A dump has no markup, so the article is found from its lines. SEO spam goes
 first (keyword-stuffed lines, lines in a script foreign to the page). The
 rest are classed in two stages the way jusText classes paragraphs
-(:mod:`digest.extract.textlines`): each line alone (good prose, bad chrome, short),
-then the short ones from their neighbours. The page's own structure bounds
-the search: the article starts below its headline (the title repeated) or
-byline and ends at a "related", "comments", "tags" or share heading. Within
-those bounds the article is the run of lines with the highest total value
-(prose by its length, chrome at a cost; a maximum-sum segment), keeping its
-good lines. Then the same head and tail rules as for HTML bodies apply.
+(:mod:`digest.extract.textlines`): each line alone (good prose, bad chrome,
+short), then the short ones from their neighbours. The article is the run of
+lines with the highest total value (prose by its length, chrome at a cost; a
+maximum-sum segment), looked for from the top of the page and from below
+every byline or date line (see :func:`_article_span`): the page's layout,
+not a line's position, says where an article starts and ends. Its headline,
+byline and date are read from the lines above it
+(:mod:`digest.extract.header`). Then the same head and tail rules as for
+HTML bodies apply.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from digest.errors import ExtractError
 from digest.escape import md_text
 from digest.extract.boilerplate import is_trailer_text
+from digest.extract.bylines import byline_author, is_dateline
+from digest.extract.dates import locale_offset, plausible
+from digest.extract.header import headline_score, places, read_header
 from digest.extract.markdown import markdown_to_text
-from digest.extract.meta import (
-    guess_language,
-    is_stuffed_title,
-    locale_offset,
-    parse_byline,
-    parse_datetime,
-)
+from digest.extract.meta import guess_language, is_stuffed_title
 from digest.extract.textlines import (
     BAD,
-    BYLINE,
     CJK,
     GOOD,
     NEARGOOD,
+    SHORT,
     Line,
-    anchors,
     classify,
+    headline_at,
+    is_end,
     make_lines,
     revise,
 )
@@ -48,6 +49,12 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _CAPTION = re.compile(
     r"\[(?:photo|image|picture|file photo)[^\]]*\]|\((?:photo|image)[^)]*\)", re.I
 )
+# Photo credits on a line of their own: "Image: Courtesy of …", "Photo: Shutterstock".
+_CREDIT = re.compile(
+    r"^(?:image|photo|photograph|picture|credit|courtesy|illustration)s?(?: credits?)?\s*[:：]",
+    re.I,
+)
+_ENDS_SENTENCE = re.compile(r"[.!?。！？…][\"”’)]*$")
 _BREADCRUMB = re.compile(r"^(?:home|homepage)\s*[/>»›]\s*(.+)$", re.I)
 
 
@@ -86,6 +93,69 @@ def _best_run(scores: list[float]) -> tuple[int, int]:
     return best_span
 
 
+# Good words of a candidate article after which an end heading ends it; a
+# heading that may also stand above articles (tags, share) needs a whole one.
+_READ, _READ_WEAK = 30, 100
+# Words of prose after a byline that make a read article: once it has
+# ended, later bylines are those of comments and teasers.
+_CLOSED = 60
+# The cost of crossing a heading that may stand above an article.
+_BARRIER = 3.0
+# What a run gains for starting under a whole header (headline, then a
+# byline or date) no more than _NEAR lines above it.
+_HEADED, _NEAR = 8.0, 12
+
+
+def _article_span(
+    lines: list[Line],
+    classes: list[str],
+    scores: list[float],
+    echo: int,
+    where: dict[str, list[int]],
+) -> tuple[int, int]:
+    """[start, end) of the article: the best run after the page top or a byline.
+
+    Each date or byline line is a place an article may start (its header
+    ends there). From each, the article runs to the first end-of-article
+    heading ("related", "leave a comment") met once some of it has been
+    read: a share row between the header and the text does not end it.
+    Headings that also stand above articles (tags, share, "comments")
+    only separate runs. Once an article has been read and ended, later
+    starts are comment or teaser bylines. The best run over all starts wins;
+    a run under a whole header (or under ``echo``, the page's title shown
+    again as a headline) gains _HEADED.
+    """
+    kinds = [is_end(line) for line in lines]
+    scores = [-_BARRIER if k == 1 else v for k, v in zip(kinds, scores, strict=True)]
+    texts = [line.text for line in lines]
+    marks = [i + 1 for i, line in enumerate(lines) if line.mark][:60]
+    starts = sorted({0, *marks, *([echo + 1] if echo >= 0 else [])})
+    best, span, closed = float("-inf"), (0, 0), len(lines)
+    for start in starts:
+        if start > closed:
+            break
+        seen, stop = 0.0, len(lines)
+        for i in range(start, len(lines)):
+            if kinds[i] and seen >= (_READ if kinds[i] == 2 else _READ_WEAK):
+                stop = i
+                break
+            if classes[i] == GOOD and lines[i].cls == GOOD:
+                seen += lines[i].weight
+        if start > 0 and seen >= _CLOSED and stop < closed:
+            closed = stop
+        s, e = _best_run(scores[start:stop])
+        total = sum(scores[start + s : start + e])
+        if start == echo + 1 and s <= _NEAR and total > 0:
+            total += _HEADED
+        elif start > 0 and s <= _NEAR and total > 0:
+            head = read_header(texts, start + s, where=where)
+            if head.headline and (head.author or head.date):
+                total += _HEADED
+        if total > best:
+            best, span = total, (start + s, start + e)
+    return span
+
+
 def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
     """Find the article in a text dump; raise ExtractError when there is none."""
     raw = [" ".join(line.split()) for line in text.splitlines()]
@@ -98,46 +168,59 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
     if not lines:
         raise ExtractError("no article text found (only spam or navigation)")
     classify(lines)
-    lo, hi, anchored = anchors(clean[:3], lines)
-    window = lines[lo:hi]
-    classes = revise(window, head=GOOD if anchored else BAD)
-    start, end = _best_run([_value(line, c) for line, c in zip(window, classes, strict=True)])
-    kept = [
-        line for line, c in zip(window[start:end], classes[start:end], strict=True) if c == GOOD
-    ]
-    start, end = start + lo, end + lo
-    if not kept or sum(line.weight for line in kept) < 20:
+    for line in lines:
+        line.mark = line.weight <= 30 and bool(is_dateline(line.text) or byline_author(line.text))
+    classes = revise(lines)
+    scores = [_value(line, c) for line, c in zip(lines, classes, strict=True)]
+    # A dump saved with its page title on top: the title shown again lower
+    # down is the headline. Menu words at the top are not a title.
+    echo = headline_at([t for t in clean[:3] if headline_score(t) >= 1.5], lines)
+    texts = [line.text for line in lines]
+    where = places(texts)
+    start, end = _article_span(lines, classes, scores, echo, where)
+    kept = [i for i in range(start, end) if classes[i] == GOOD]
+    if not kept or sum(lines[i].weight for i in kept) < 20:
         raise ExtractError("no article text found (navigation, listing or empty page)")
-
-    header = lines[max(0, start - 12) : start]
-    title = author = site = stamp = section = caption = None
-    for i, line in enumerate(header):
-        crumb = _BREADCRUMB.match(line.text)
+    # The first paragraph: prose, not a headline the run carried along.
+    prose = [i for i in kept if lines[i].cls == GOOD]
+    first = next(
+        (i for i in prose if lines[i].weight >= 25 or _ENDS_SENTENCE.search(lines[i].text)),
+        kept[0],
+    )
+    head = read_header(texts, first, where=where)
+    kept = [i for i in kept if i >= head.end or i >= first]
+    title = head.headline
+    if 0 <= echo < first and first - echo <= _NEAR + 2:
+        title = lines[echo].text
+        head = replace(head, end=max(head.end, echo + 1))
+    author, site = head.author, head.site
+    section = caption = None
+    for i in range(max(0, first - 30), first + 1):
+        crumb = _BREADCRUMB.match(texts[i])
         if crumb:
             section = " / ".join(
                 p.strip() for p in re.split(r"[/>»›]", crumb.group(1)) if p.strip()
             )
-        elif BYLINE.match(line.text) and author is None:
-            author, site, stamp = parse_byline(line.text)
-            previous = [
-                h.text for h in header[:i] if 3 <= h.weight <= 30 and not _BREADCRUMB.match(h.text)
-            ]
-            title = previous[-1] if previous else None
-    body = kept
+    body = [lines[i] for i in kept]
     # A photo caption opens the run: keep it, but as a caption.
     if body and _CAPTION.search(body[0].text):
         caption = body[0].text
         body = body[1:]
-    elif header and _CAPTION.search(header[-1].text):
-        caption = header[-1].text
+    elif first > 0 and _CAPTION.search(texts[first - 1]):
+        caption = texts[first - 1]
     # The head and tail rules of HTML bodies: bylines and dates at the top,
     # the site speaking (contact, disclaimer, subscribe) at the bottom.
-    while body and (BYLINE.match(body[0].text) or body[0].text == title):
+    while body and (body[0].mark or body[0].text == title):
         body = body[1:]
-    while body and (is_trailer_text(body[-1].text) or body[-1].cls == BAD):
+    # An article ends with prose: short lines after its last sentence are a
+    # byline box, a sources list heading or a call to action.
+    while body and (
+        is_trailer_text(body[-1].text)
+        or body[-1].cls == BAD
+        or (body[-1].cls == SHORT and not _ENDS_SENTENCE.search(body[-1].text))
+    ):
         body = body[:-1]
-    if title is None:
-        title = next((h.text for h in reversed(header) if 3 <= h.weight <= 30), None)
+    body = [line for line in body if not _CREDIT.match(line.text)]
     paragraphs = [md_text(line.text) for line in body]
     if caption:
         paragraphs.insert(0, f"*{md_text(caption)}*")
@@ -146,12 +229,17 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
     if not plain:
         raise ExtractError("no article text found (navigation, listing or empty page)")
     offset = locale_offset(url, site)
+    published = None
+    if head.date is not None:
+        when = head.date.when
+        published = when if when.tzinfo or offset is None else when.replace(tzinfo=offset)
+        published = published if plausible(published) else None
     return Extracted(
         title=title,
         markdown=markdown,
         text=plain,
         author=author,
-        published=parse_datetime(stamp, offset),
+        published=published,
         url=url,
         site_name=site,
         language=guess_language(plain),

@@ -9,9 +9,10 @@ Then ``revise`` decides the undecided lines from their neighbours, as
 jusText does: a short line between good ones is part of the article (a
 table cell, a list item, a subheading), one between bad ones is chrome.
 
-``anchors`` finds where the article starts (after the headline, which the
-page title repeats, or after the byline) and where it ends (a "related",
-"comments", "tags" or share heading after the article's first good line).
+``is_end`` tells the headings after which a page is no longer the article
+("related", "leave a comment"; tag rows and share bars may also stand above
+it), and ``headline_at`` finds the page title of a dump saved with one shown
+again as the headline.
 """
 
 from __future__ import annotations
@@ -22,16 +23,26 @@ from functools import lru_cache
 
 from digest.extract.boilerplate import is_trailer_text
 
-__all__ = ["BAD", "GOOD", "NEARGOOD", "SHORT", "Line", "anchors", "classify", "revise"]
+__all__ = [
+    "BAD",
+    "GOOD",
+    "NEARGOOD",
+    "SHORT",
+    "Line",
+    "classify",
+    "headline_at",
+    "is_end",
+    "make_lines",
+    "revise",
+]
 
 GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+", re.U)
 _SENTENCE_END = frozenset('.!?。！？…"”’»)]:')
-BYLINE = re.compile(r"^by\b(?:\s+\S|\s*$)", re.I)
 _LIST_ITEMS, _LIST_WORDS = 3, 25  # a run of near-good lines this long is good
-_READ = 30  # words of good text before an end heading can end the article
+_PROSE_TWICE = 300  # words of a repeated run that make it an article printed twice
 
 # Page chrome: a short line that is (or starts with) one of these words.
 _CHROME = re.compile(
@@ -100,6 +111,7 @@ class Line:
     cls: str = SHORT
     chrome: bool = False  # share rows, menus, end-of-article headings
     trailer: bool = False  # the site speaking: copyright, contact, subscribe
+    mark: bool = False  # a byline or date line: an article's header may end here
 
 
 def weight(text: str) -> float:
@@ -159,7 +171,8 @@ def _repeated(lines: list[str]) -> set[int]:
 
     Menus and tickers are printed at the head and again at the foot; an
     article's lines are not (one may be quoted alone in a teaser, and a list
-    may repeat items close by, as product features do).
+    may repeat items close by, as product features do). A long run of prose
+    shown twice is the article printed for two layouts: its first copy stays.
     """
     far = max(30, len(lines) // 5)
     where: dict[str, list[int]] = {}
@@ -174,7 +187,11 @@ def _repeated(lines: list[str]) -> set[int]:
             run.append(i)
             continue
         if len(run) >= 3:
-            found.update(range(run[0], run[-1] + 1))
+            block = range(run[0], run[-1] + 1)
+            words = sum(len(lines[k].split()) for k in block)
+            first = sum(len(lines[k].split()) for k in block if where[lines[k]][0] == k)
+            if not (first >= _PROSE_TWICE and first * 10 >= words * 9):
+                found.update(block)
         run = []
     return found
 
@@ -307,43 +324,19 @@ def headline_at(first: list[str], lines: list[Line]) -> int:
     return -1
 
 
-def _is_byline(line: Line) -> bool:
-    """ "By Name ..." (or "By" alone above the name), not "By choosing ..."."""
-    text = line.text
-    return (
-        bool(BYLINE.match(text))
-        and line.weight <= 16
-        and not text.endswith(".")
-        and (len(text) == 2 or text[3:4].isupper())
-    )
+# End headings that also sit above articles (a tag row, a share bar, a
+# comment link under the byline): they separate, but end nothing alone.
+_WEAK_END = re.compile(
+    r"^(?:comments?|tags?|tags?\s*:.*|topics:?|categories\s*:?|share this(?: \w+)?(?: on \w+)?"
+    r"|share on \w+)\W*$",
+    re.I,
+)
 
 
-def anchors(first: list[str], lines: list[Line]) -> tuple[int, int, bool]:
-    """(start, end, anchored): the article lies in lines[start:end].
-
-    start follows the headline or the byline below it; end is the first
-    end-of-article heading after the first good line. ``anchored`` is true
-    when start was found from the page's own headline or byline.
-    """
-    head = headline_at(first, lines)
-    start = head + 1 if head >= 0 else 0
-    # A byline below the headline (or, with no headline, one above prose)
-    # moves the start past it.
-    window = lines[start : start + 20] if head >= 0 else lines
-    for j, line in enumerate(window):
-        i = start + j
-        if _is_byline(line) and any(n.cls == GOOD for n in lines[i + 1 : i + 30]):
-            start = i + 1
-            head = max(head, i)
-            break
-    # Share rows and comment counters also sit between the headline and the
-    # text; an end heading counts once some of the article has been read.
-    end, seen = len(lines), 0.0
-    for i in range(start, len(lines)):
-        line = lines[i]
-        if seen >= _READ and line.weight < 9 and _END.match(line.text):
-            end = i
-            break
-        if line.cls == GOOD:
-            seen += line.weight
-    return start, end, head >= 0
+def is_end(line: Line) -> int:
+    """2 for a heading after which the page is no longer the article (related
+    stories, comment forms), 1 for one that may also stand above it, else 0."""
+    if line.weight >= 9 or not _END.match(line.text):
+        return 0
+    # "Related:", "Also read:" introduce a box of links inside the article.
+    return 1 if _WEAK_END.match(line.text) or line.text.rstrip().endswith(":") else 2

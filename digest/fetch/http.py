@@ -17,42 +17,45 @@ One :class:`Fetcher` per run owns an ``httpx.AsyncClient`` and enforces:
 - robots.txt for article pages, cached per host;
 - address safety: a URL found *inside* a feed or page (``origin`` given) that
   resolves to a loopback/private/link-local/reserved address is refused
-  unless it is on the configured source's own host.
+  unless it is on the configured source's own host. A host is resolved once
+  per run, and connections go to the addresses that were checked (DNS
+  rebinding cannot swap them between the check and the connect), while the
+  Host header and TLS SNI keep the name.
 
-Every failure is a :class:`~digest.errors.FetchError` with a one-line reason.
+Every failure is a :class:`~digest.errors.FetchError` with a one-line reason:
+whatever the network layer raises (an invalid port, a URL httpx refuses)
+costs that one URL, never the run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
-import ipaddress
 import logging
 import random
-import socket
 import sys
 import zlib
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from types import TracebackType
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-from urllib.request import getproxies
 from urllib.robotparser import RobotFileParser
 
 import httpx
 
 from digest.errors import FetchError
+from digest.escape import url_problem
+from digest.fetch.addresses import AddressBook, Resolver, system_resolver
+from digest.fetch.transport import HostPools, PinnedBackend, environment_proxy
 from digest.fetch.urls import host_of
 
 if TYPE_CHECKING:  # only for annotations: keeps the HTTP layer importable on its own
     from digest.config import FetchConfig
 
-__all__ = ["MAX_REDIRECTS", "Fetcher", "Response", "format_size"]
+__all__ = ["MAX_REDIRECTS", "Fetcher", "Resolver", "Response", "format_size"]
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +74,6 @@ _ROBOTS_MAX_BYTES = 512 * 1024  # Google's limit for robots.txt
 _IDLE_CONNECTIONS_PER_SLOT = 4  # idle keep-alive connections kept per concurrency slot
 _RETRYABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError,
               httpx.ReadError, httpx.WriteError)
-
-
 @dataclass(frozen=True)
 class Response:
     """A finished GET: a body (status 2xx) or "not modified" (status 304)."""
@@ -99,17 +100,6 @@ def format_size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _non_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why an address is not on the public internet, or None when it is."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    checks = (("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
-              ("unspecified", ip.is_unspecified), ("multicast", ip.is_multicast),
-              ("private", ip.is_private), ("reserved", ip.is_reserved),
-              ("non-public", not ip.is_global))
-    return next((name for name, hit in checks if hit), None)
-
-
 def _retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
     if not value:
@@ -119,7 +109,7 @@ def _retry_after(value: str | None) -> float | None:
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
@@ -170,94 +160,12 @@ class _BoundedDecoder:
             data = self._z.unconsumed_tail
 
 
-def _environment_proxy() -> bool:
-    """Whether the environment names a proxy (httpx then routes through it)."""
-    proxies = getproxies()
-    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
-
-
-class _TrackedStream(httpx.AsyncByteStream):
-    """A response body that reports when it is closed."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, closed: Callable[[], None]) -> None:
-        self._stream = stream
-        self._closed: Callable[[], None] | None = closed
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            if self._closed is not None:
-                self._closed()
-                self._closed = None
-
-
-class _HostPools(httpx.AsyncBaseTransport):
-    """One small connection pool per origin instead of one pool for every host.
-
-    httpcore's pool looks at every connection it holds for every request it
-    assigns (and counts its idle ones once per connection), so one pool for a
-    run over many hosts costs more CPU per request the more connections it
-    keeps; and when it is full, a request to host B closes an idle connection
-    to host A, which the next request to A opens again. Here each origin has a
-    pool of ``per_host`` connections (the Fetcher's semaphores keep requests in
-    flight within the limits); the pools of origins least recently used are
-    closed once more than ``max_pools`` exist, bounding idle sockets.
-    """
-
-    def __init__(self, per_host: int, max_pools: int) -> None:
-        self._per_host = max(1, per_host)
-        self._max_pools = max_pools
-        self._ssl = httpx.create_ssl_context()  # one for all pools: building one costs ms
-        self._pools: OrderedDict[tuple[bytes, bytes, int | None],
-                                 httpx.AsyncHTTPTransport] = OrderedDict()
-        self._busy: dict[tuple[bytes, bytes, int | None], int] = {}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        key = (url.raw_scheme, url.raw_host, url.port)
-        pool = self._pools.get(key)
-        if pool is None:
-            await self._close_idle_pools()
-            limits = httpx.Limits(max_connections=None,
-                                  max_keepalive_connections=self._per_host)
-            pool = self._pools[key] = httpx.AsyncHTTPTransport(verify=self._ssl, limits=limits)
-        self._pools.move_to_end(key)
-        self._busy[key] = self._busy.get(key, 0) + 1
-        try:
-            response = await pool.handle_async_request(request)
-        except BaseException:
-            self._release(key)
-            raise
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = _TrackedStream(response.stream, lambda: self._release(key))
-        return response
-
-    def _release(self, key: tuple[bytes, bytes, int | None]) -> None:
-        self._busy[key] -= 1
-        if not self._busy[key]:
-            del self._busy[key]
-
-    async def _close_idle_pools(self) -> None:
-        surplus = len(self._pools) - self._max_pools + 1
-        for key in [k for k in self._pools if k not in self._busy][:max(surplus, 0)]:
-            await self._pools.pop(key).aclose()
-
-    async def aclose(self) -> None:
-        for pool in self._pools.values():
-            await pool.aclose()
-        self._pools.clear()
-
-
 class Fetcher:
     """Concurrent, limited HTTP GETs for one run. Use as ``async with``."""
 
     def __init__(self, config: FetchConfig, *,
                  transport: httpx.AsyncBaseTransport | None = None,
+                 resolver: Resolver = system_resolver,
                  backoff: float = 0.5, max_retry_after: float = 60.0) -> None:
         self.config = config
         self.backoff = backoff
@@ -265,11 +173,15 @@ class Fetcher:
         self._global = asyncio.Semaphore(config.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._robots: dict[str, asyncio.Future[RobotFileParser | None]] = {}
-        self._resolved: dict[str, list[ipaddress.IPv4Address | ipaddress.IPv6Address]] = {}
-        if transport is None and not _environment_proxy():
-            transport = _HostPools(config.per_host,
+        # One answer per host and run, shared by the address check and the connection.
+        self._book = AddressBook(resolver, config.timeout)
+        if transport is None and not environment_proxy():
+            # Behind a proxy the proxy connects, and resolves: the check then
+            # stays a check of our own resolution only.
+            transport = HostPools(config.per_host,
                                    max(1, _IDLE_CONNECTIONS_PER_SLOT * config.concurrency
-                                       // max(1, config.per_host)))
+                                       // max(1, config.per_host)),
+                                   PinnedBackend(self._book.addresses))
         self._client = httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,  # we follow them ourselves: count, loops, address checks
@@ -282,34 +194,36 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
         for future in self._robots.values():
             future.cancel()
+        self._book.close()
         await self._client.aclose()
 
     # -- public ------------------------------------------------------------
 
-    async def get(self, url: str, *, origin: str | None = None, conditional: bool = False,
-                  robots: bool = False,
+    async def get(self, url: str, *, origin: str | None = None, public_only: bool = False,
+                  conditional: bool = False, robots: bool = False,
                   validators: tuple[str | None, str | None] | None = None) -> Response:
         """GET ``url``; raise FetchError with a one-line reason on any failure.
 
         ``origin`` is the configured source's location when ``url`` was found
         inside a feed or page (untrusted); None when the user configured ``url``.
+        ``public_only`` checks even the source's own host (a source imported at
+        a non-public address that the user has not confirmed).
         ``conditional`` sends ``validators`` (ETag, Last-Modified, which the
         caller keeps) and may return a 304 Response. ``robots`` checks
         robots.txt first (article pages).
         """
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(url, "not an http(s) URL")
-        home = host_of(origin if origin is not None else url)
-        if origin is not None:
-            await self._check_address(url, home)
+        problem = url_problem(url)
+        if problem is not None:
+            raise FetchError(url, problem)
+        home = None if public_only else host_of(origin if origin is not None else url)
+        if origin is not None or public_only:
+            await self._book.check(url, home)
         if robots and not await self._robots_allow(url):
             raise FetchError(url, "disallowed by robots.txt")
         headers: dict[str, str] = {}
@@ -325,14 +239,19 @@ class Fetcher:
             if response.status not in _REDIRECTS:
                 return Response(url, current, response.status, response.content,
                                 response.content_type, response.etag, response.last_modified)
-            target = urljoin(current, response.content.decode("latin-1"))
+            try:
+                target = urljoin(current, response.content.decode("latin-1"))
+            except ValueError:
+                target = response.content.decode("latin-1")
             if target in seen:
                 raise FetchError(url, f"redirect loop at {target}")
             if hop == MAX_REDIRECTS:
                 raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
             if urlsplit(target).scheme not in ("http", "https"):
                 raise FetchError(url, f"redirected to a non-http URL {target}")
-            await self._check_address(target, home, original=url)
+            if (problem := url_problem(target)) is not None:
+                raise FetchError(url, f"redirected to {target}: {problem}")
+            await self._book.check(target, home, original=url)
             if robots and not await self._robots_allow(target):
                 raise FetchError(url, f"redirect target {target} disallowed by robots.txt")
             seen.add(target)
@@ -370,6 +289,16 @@ class Fetcher:
                     raise FetchError(original, f"connection failed: {_describe(exc)}") from None
             except httpx.HTTPError as exc:
                 raise FetchError(original, f"request failed: {_describe(exc)}") from None
+            except FetchError as exc:
+                if exc.url == original:
+                    raise
+                raise FetchError(original, exc.reason) from None
+            except (ValueError, OverflowError, UnicodeError, OSError, RuntimeError) as exc:
+                # What the layers under httpx raise for a URL they cannot use
+                # (a port past 65535 reaches connect()): this URL fails, alone.
+                log.debug("%s: request failed", url, exc_info=True)
+                raise FetchError(original, f"request failed: {type(exc).__name__}: "
+                                 f"{_describe(exc)}") from None
             log.debug("%s: retry %d in %.1f s", url, attempt + 1, delay)
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")
@@ -406,32 +335,6 @@ class Fetcher:
         return bytes(decoder.out)
 
     # -- address safety ------------------------------------------------------
-
-    async def _check_address(self, url: str, home: str, original: str | None = None) -> None:
-        host = host_of(url)
-        if host == home:  # the configured source's own host is trusted
-            return
-        for ip in await self._resolve(host, original or url):
-            reason = _non_public(ip)
-            if reason is not None:
-                article = "an" if reason[0] in "aeiou" else "a"
-                raise FetchError(original or url, f"refused: {ip} is {article} {reason} address")
-
-    async def _resolve(self, host: str,
-                       url: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-        if host in self._resolved:
-            return self._resolved[host]
-        try:
-            addresses = [ipaddress.ip_address(host.strip("[]"))]
-        except ValueError:
-            loop = asyncio.get_running_loop()
-            try:
-                infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-            except OSError as exc:
-                raise FetchError(url, f"cannot resolve {host}: {exc.strerror or exc}") from None
-            addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-        self._resolved[host] = addresses
-        return addresses
 
     # -- robots.txt ------------------------------------------------------------
 

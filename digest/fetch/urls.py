@@ -12,6 +12,11 @@ Two levels, because not every rewrite is safe to *fetch*:
   most a missed dedup, never a broken link.
 
 Both are idempotent: applying them to their own output changes nothing.
+
+One fragment is kept: ``#entry-<12 hex digits>``, which digest itself gives a
+feed entry that has no link (the feed's URL plus a hash of the entry). It is
+that entry's identity; dropped, every link-less entry of a feed would be one
+story.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ _SAFE_QUERY = _SAFE_PATH + "?"
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _HOST_VARIANTS = ("www.", "m.", "mobile.", "amp.")
+_OWN_FRAGMENT = re.compile(r"entry-[0-9a-f]{12}")  # see digest.ingest.workers._entry_url
 
 
 def _normalise_escapes(part: str, safe: str) -> str:
@@ -96,6 +102,8 @@ def canonicalize(url: str) -> str:
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         return url
     host = parts.hostname.lower().rstrip(".")
+    if not host:  # "http://../x": no host to name (found by fuzzing)
+        return url
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     if port is not None and port != _DEFAULT_PORTS[scheme]:
@@ -105,7 +113,11 @@ def canonicalize(url: str) -> str:
     path = _strip_amp_path(_normalise_escapes(parts.path or "/", _SAFE_PATH)) or "/"
     pairs = [p for p in parts.query.split("&") if p and _keep_param(p)]
     query = "&".join(_normalise_escapes(p, _SAFE_QUERY) for p in pairs)
-    return urlunsplit((scheme, netloc, path, query, ""))
+    return urlunsplit((scheme, netloc, path, query, _own_fragment(parts.fragment)))
+
+
+def _own_fragment(fragment: str) -> str:
+    return fragment if _OWN_FRAGMENT.fullmatch(fragment) else ""
 
 
 def url_keys(url: str) -> tuple[str, ...]:
@@ -123,7 +135,7 @@ def url_keys(url: str) -> tuple[str, ...]:
             host = host[len(prefix):]
             break
     path = parts.path.rstrip("/") or "/"
-    loose = urlunsplit(("https", host, path, parts.query, ""))
+    loose = urlunsplit(("https", host, path, parts.query, _own_fragment(parts.fragment)))
     return (canonical,) if loose == canonical else (canonical, loose)
 
 

@@ -1,32 +1,14 @@
 """The fetch pipeline: sources → entries → pages → articles → the archive.
 
-``run_fetch`` reads every configured source concurrently. Network waits run
-on one asyncio event loop (limits in :mod:`digest.fetch.http`); the CPU work of
-parsing feeds and extracting, tagging and fingerprinting articles runs in
-worker processes (:mod:`digest.ingest.workers`), so that it neither blocks the loop nor
-is serialised by the GIL. Every state-database call runs on one thread, so
-dedup decisions are serialised and sqlite needs no locking; new article
-files are written (each atomically, with an fsync) on a few writer threads,
-and recorded in the state database once they are on disk. A SIGKILL leaves
-at most those few atomic writes undone, each either complete or absent.
-
-Dedup, in order: the entry's URL keys (before any fetch), then the page's
-final URL and ``rel=canonical`` (after extraction), then the body's SimHash
-against every stored fingerprint. A hit merges the source into the stored
-copy's ``sources:`` instead of storing the story twice. A story that is
-being written while a second copy arrives (same URL key, or a fingerprint
-within the threshold) is waited for, then merged into.
-
-Every one of those lookups is a query of the state database (URLs by key,
-fingerprints by band): what a run holds is the batch of entries in hand and
-the stories in flight, never a record per stored or seen article, and a
-source's summary keeps counts and its first few failure messages. The peak
-memory of a 100,000-entry feed is that of a 20,000-entry one
-(``benchmarks/scale.py --entries 20000 100000 --articles 0``).
-
-A feed's validators (ETag, Last-Modified) are saved only after every entry
-it listed was stored: a run killed halfway gets a 200 next time, not a 304
-that would hide the entries it never reached.
+``run_fetch`` reads every configured source concurrently: network waits on
+one asyncio loop (:mod:`digest.fetch.http`), CPU work in worker processes
+(:mod:`digest.ingest.pool`), storing through :class:`~digest.ingest.committer.Committer`.
+Dedup runs in order: the entry's URL keys before any fetch, then the page's
+final and canonical URLs, then the body's SimHash (:meth:`Archive.place`).
+Every lookup is a database query, so a run holds the batch in hand and the
+stories in flight, never a record per stored article. A feed's validators
+are saved only once every entry it listed is stored, so a run killed halfway
+gets a 200 next time, not a 304 hiding the entries it never reached.
 """
 
 from __future__ import annotations
@@ -34,137 +16,35 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import sqlite3
-import sys
-import time
-from collections.abc import AsyncGenerator, Callable, Iterator
-from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
+from typing import ClassVar, TypeVar
 
-from digest.archive.fingerprint import THRESHOLD, closest, hamming
 from digest.archive.store import Archive
-from digest.config import Config, FetchConfig
-from digest.errors import DigestError, SourceError, StoreError
+from digest.config import Config
+from digest.errors import DigestError, SourceError
 from digest.escape import web_url
 from digest.fetch.feeds import STREAM_MIN, iter_feed
 from digest.fetch.http import Fetcher, Response
-from digest.fetch.urls import canonicalize, url_keys
-from digest.ingest.workers import Done, Job, WorkerPool
-from digest.model import Article, Entry, Source, SourceKind
+from digest.fetch.urls import url_keys
+from digest.ingest.committer import EXISTING, NEW, Committer
+from digest.ingest.inputs import feed_input, input_source, local_path, page_files, read_file
+from digest.ingest.pool import WorkerPool
+from digest.ingest.summary import RunSummary, SourceSummary, Tally
+from digest.ingest.workers import Job, unnamed
+from digest.model import Entry, Source, SourceKind
 
-__all__ = ["RunSummary", "SourceSummary", "add_inputs", "read_inputs", "run_fetch"]
+__all__ = ["add_inputs", "run_fetch"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".txt")
-_MAX_ERRORS_SHOWN = 3
-_NEW, _EXISTING = "new", "existing"  # outcomes of _Run.store
-
-
-@dataclass(frozen=True)
-class SourceSummary:
-    """What one source gave in one run."""
-
-    name: str
-    new: int = 0
-    existing: int = 0  # already stored (or merged into a stored copy of the story)
-    failed: int = 0
-    errors: tuple[str, ...] = ()  # the first few failure messages (each one is logged)
-    unchanged: bool = False  # the feed answered 304 Not Modified
-    source_failed: bool = False  # the source itself could not be read
-
-    @property
-    def ok(self) -> bool:
-        """The source worked: it was read, and not every one of its items failed.
-
-        One dead link in a feed of twenty is reported but does not fail the
-        run; a scheduled job that went red for it on every run would teach
-        its owner to ignore red.
-        """
-        if self.source_failed:
-            return False
-        return not (self.failed and self.new == 0 and self.existing == 0)
-
-    def render(self) -> str:
-        if self.source_failed:
-            return f"{self.name}: failed: {self.errors[0] if self.errors else 'unknown error'}"
-        if self.unchanged:
-            return f"{self.name}: not modified since the last run"
-        line = f"{self.name}: {self.new} new, {self.existing} already stored"
-        if self.failed:
-            shown = "; ".join(self.errors[:_MAX_ERRORS_SHOWN])
-            more = self.failed - min(len(self.errors), _MAX_ERRORS_SHOWN)
-            line += f", {self.failed} failed: {shown}" + (f" (and {more} more)" if more > 0 else "")
-        return line
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    sources: tuple[SourceSummary, ...]
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return all(s.ok for s in self.sources)
-
-    @property
-    def new(self) -> int:
-        return sum(s.new for s in self.sources)
-
-    def render(self) -> list[str]:
-        """One line per source, in configuration order."""
-        return [s.render() for s in self.sources]
-
-
-class _Tally:
-    """Mutable counts for one source while it runs.
-
-    Every failure is logged; only the first few messages are kept for the
-    summary line, so a feed whose 100,000 links all fail holds three.
-    """
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.new = self.existing = self.failed = 0
-        self.errors: list[str] = []
-
-    def fail(self, message: str) -> None:
-        log.warning("%s: %s", self.name, message)
-        self.failed += 1
-        if len(self.errors) < _MAX_ERRORS_SHOWN:
-            self.errors.append(message)
-
-    def freeze(self, **extra: bool) -> SourceSummary:
-        return SourceSummary(self.name, self.new, self.existing, self.failed,
-                             tuple(self.errors), **extra)
-
-
-def _local_path(location: str) -> Path:
-    if location.startswith("file:"):
-        return Path(url2pathname(urlsplit(location).path))
-    return Path(location)
-
-
-def _page_files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*")
-                      if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES
-                      and not p.name.startswith("."))
-    return [path]
 
 
 class _Run:
     """One run over some sources: shared fetcher, worker pool, dedup state."""
 
-    # Article files written at once: each write ends in an fsync, which is
-    # disk latency, not CPU; several in flight share the journal commits.
-    WRITERS: ClassVar[int] = 8
     # Feed entries handled at once: a feed of 100,000 entries is read and
     # stored a batch at a time, never held whole.
     FEED_BATCH: ClassVar[int] = 500
@@ -177,164 +57,13 @@ class _Run:
         self.pool = pool
         self.refresh = refresh
         self.fetched = datetime.now(UTC).replace(microsecond=0)
-        # Every state-database call runs on this one thread, so that sqlite
-        # sees one connection on one thread and decisions are serialised.
-        self._db: Executor | None = ThreadPoolExecutor(1, thread_name_prefix="digest-store")
-        # New article files are written (YAML, fsync) on these threads.
-        self._writers = ThreadPoolExecutor(self.WRITERS, thread_name_prefix="digest-write")
+        self.committer = Committer(archive, refresh)
+        self.db = self.committer.db
         # URLs being fetched right now: a story in two feeds is fetched once.
         self.inflight: dict[str, asyncio.Event] = {}
-        # Stories being stored right now, by URL key and by fingerprint: a
-        # second copy waits until the first is recorded, then merges into it.
-        self._storing: dict[str, asyncio.Future[None]] = {}
-        self._storing_fps: list[tuple[int, asyncio.Future[None]]] = []
-        # Files being written (db thread only): a new story whose file name
-        # is taken by one of them waits, then gets the next free name.
-        self._reserved: dict[Path, None] = {}
-        self._writing: dict[Path, asyncio.Future[None]] = {}  # the same, on the loop's side
-
-    # -- the state database (one thread) ------------------------------------
-
-    async def db(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._db is None:
-            return fn(*args)
-        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
-
-    async def open(self) -> None:
-        try:
-            await self.db(self.archive.state.validators, "")  # opens it on the db thread
-        except sqlite3.ProgrammingError:  # the caller opened the state on its own thread
-            assert self._db is not None
-            self._db.shutdown(wait=True)
-            self._db = None
-
-    def close(self) -> None:
-        """Close the state database on the thread that opened it (sqlite insists)."""
-        self._writers.shutdown(wait=True)
-        if self._db is not None:
-            self._db.submit(self.archive.close).result()
-            self._db.shutdown(wait=True)
-            self._db = None
-
-    def known(self, keys: tuple[str, ...], source_name: str) -> bool:
-        """True (and the source merged in) when the story is stored already."""
-        if self.refresh or not keys:
-            return False
-        path = self.archive.find(*keys)
-        if path is None:
-            return False
-        self.archive.merge_into(path, source_name, keys)
-        return True
-
-    def known_many(self, keys: list[tuple[str, ...]], source_name: str) -> list[bool]:
-        """:meth:`known` for every entry of a feed, in one trip to the db thread."""
-        return [self.known(k, source_name) for k in keys]
-
-    def _plan(self, done: Done) -> str | Path | tuple[Path, Article]:
-        """Decide where a finished article goes (db thread).
-
-        "new"/"existing"/an error message when that is settled here (merged
-        into a stored copy); a Path when its file name is being written by
-        another story (wait, then ask again); (path, article) to write.
-        """
-        article, keys = done.article, done.keys
-        try:
-            path = self.archive.find(*keys)
-            if path is None and done.fingerprint is not None:
-                match = closest(done.fingerprint, self.archive.state.similar(done.fingerprint))
-                if match is not None and (self.archive.content_dir / match.path).exists():
-                    log.info("%s: near-duplicate of %s", article.url, match.canonical_url)
-                    path = self.archive.content_dir / match.path
-            if path is not None and not self.refresh:
-                self.archive.merge_into(path, article.source, keys)
-                return _EXISTING
-            if path is not None:  # --refresh: new body, every source kept
-                stored = self.archive.read(path)
-                sources = tuple(dict.fromkeys((*stored.sources, *article.sources)))
-                self.archive.write(path, replace(article, sources=sources,
-                                                 manual_tags=stored.manual_tags))
-                self.archive.state.record(stored.canonical_url, self.archive.relative(path),
-                                          keys, done.fingerprint)
-                return _EXISTING
-            # What Archive.save does: a last look by the article's own URLs.
-            existing = self.archive.find(article.canonical_url, article.url)
-            if existing is not None:
-                if not existing.exists():
-                    log.info("%s: deleted by hand; not storing it again", existing)
-                self.archive.merge_into(existing, article.source,
-                                        (article.url, article.canonical_url, *keys))
-                return _EXISTING
-            path = self.archive.path_for(article)
-        except StoreError as exc:
-            return str(exc)
-        if path in self._reserved:
-            return path
-        self._reserved[path] = None
-        if not article.sources:
-            article = replace(article, sources=(article.source,))
-        return path, article
-
-    def _record(self, done: Done, path: Path, written: bool) -> None:
-        """Record a written article (db thread); give its file name back either way."""
-        self._reserved.pop(path, None)
-        if not written:
-            return
-        article = done.article
-        relative = self.archive.relative(path)
-        self.archive.state.record(article.canonical_url, relative, (article.url, *done.keys),
-                                  done.fingerprint)
-
-    def _blockers(self, done: Done) -> set[asyncio.Future[None]]:
-        """Stores in progress of what may be the same story."""
-        found = {self._storing[k] for k in done.keys if k in self._storing}
-        if done.fingerprint is not None:
-            found.update(f for fp, f in self._storing_fps
-                         if hamming(fp, done.fingerprint) <= THRESHOLD)
-        return found
-
-    async def store(self, done: Done) -> str:
-        """Store one article; "new", "existing", or the error message."""
-        while blockers := self._blockers(done):
-            await asyncio.wait(blockers)
-        claim: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        for key in done.keys:
-            self._storing[key] = claim
-        if done.fingerprint is not None:
-            self._storing_fps.append((done.fingerprint, claim))
-        path: Path | None = None
-        try:
-            while isinstance(plan := await self.db(self._plan, done), Path):
-                # The file name is being written by another story: wait for it.
-                writing = self._writing.get(plan)
-                await (asyncio.wait({writing}) if writing else asyncio.sleep(0.01))
-            if isinstance(plan, str):
-                return plan
-            path, article = plan
-            self._writing[path] = claim
-            written = False
-            try:
-                await asyncio.get_running_loop().run_in_executor(
-                    self._writers, self.archive.write, path, article)
-                written = True
-            except StoreError as exc:
-                return str(exc)
-            finally:
-                await self.db(self._record, done, path, written)
-            return _NEW
-        finally:
-            for key in done.keys:
-                if self._storing.get(key) is claim:
-                    del self._storing[key]
-            if done.fingerprint is not None:
-                self._storing_fps.remove((done.fingerprint, claim))
-            if path is not None and self._writing.get(path) is claim:
-                del self._writing[path]
-            claim.set_result(None)
-
-    # -- sources -----------------------------------------------------------------
 
     async def source(self, source: Source) -> SourceSummary:
-        tally = _Tally(source.name)
+        tally = Tally(source.name)
         try:
             if source.kind is SourceKind.FEED:
                 return await self.feed(source, tally)
@@ -345,22 +74,37 @@ class _Run:
         except DigestError as exc:
             return SourceSummary(source.name, errors=(_message(source.location, exc),),
                                  failed=1, source_failed=True)
+        except Exception as exc:  # a bug met on this source's input fails this source only
+            log.debug("%s: unexpected error", source.name, exc_info=True)
+            return SourceSummary(source.name, errors=(_unexpected(source.location, exc),),
+                                 failed=1, source_failed=True)
         return tally.freeze()
 
-    async def feed(self, source: Source, tally: _Tally) -> SourceSummary:
+    async def alone(self, tally: Tally, label: str, work: Awaitable[None]) -> None:
+        """Run one item's work; whatever it raises becomes that item's failure."""
+        try:
+            await work
+        except DigestError as exc:
+            tally.fail(_message(label, exc))
+        except Exception as exc:
+            log.debug("%s: unexpected error", label, exc_info=True)
+            tally.fail(_unexpected(label, exc))
+
+    async def feed(self, source: Source, tally: Tally) -> SourceSummary:
         response: Response | None = None
         data: bytes | Path
         if web_url(source.location):
             validators = None if self.refresh else await self.db(
                 self.archive.state.validators, source.location)
             response = await self.fetcher.get(source.location, conditional=not self.refresh,
-                                              validators=validators)
+                                              validators=validators,
+                                              public_only=not source.allow_private)
             if response.not_modified:
                 return tally.freeze(unchanged=True)
             data, base, ctype = response.content, response.url, response.content_type
         else:
-            path = _local_path(source.location)
-            data = await asyncio.to_thread(_feed_input, path)
+            path = local_path(source.location)
+            data = await asyncio.to_thread(feed_input, path)
             base, ctype = None, None
         batches = self._feed_batches(source, data, base, ctype)
         limit = self.config.fetch.max_entries
@@ -377,9 +121,10 @@ class _Run:
                     batch = batch[:limit - taken]
                 taken += len(batch)
                 keys = [url_keys(e.url) if e.url else () for e in batch]
-                known = await self.db(self.known_many, keys, source.name)
+                known = await self.db(self.committer.known_many, keys, source.name)
                 tally.existing += sum(known)
-                await asyncio.gather(*(self.entry(source, e, k, tally)
+                await asyncio.gather(*(self.alone(tally, _label(e, source),
+                                                  self.entry(source, e, k, tally))
                                        for e, k, stored in zip(batch, keys, known, strict=True)
                                        if not stored))
                 del batch, keys, known
@@ -413,7 +158,7 @@ class _Run:
             stream.close()
 
     async def entry(self, source: Source, entry: Entry, keys: tuple[str, ...],
-                    tally: _Tally) -> None:
+                    tally: Tally) -> None:
         """One entry that is not stored yet; ``keys`` are its link's URL keys."""
         text_len = len(entry.content_html or "")
         if entry.content_html and (entry.url is None or text_len >= Job.FULL_CONTENT_MIN):
@@ -424,16 +169,18 @@ class _Run:
             return
         await self.page(source, entry.url, entry, tally, trusted=False, keys=keys)
 
-    async def page(self, source: Source, url: str, entry: Entry | None, tally: _Tally,
+    async def page(self, source: Source, url: str, entry: Entry | None, tally: Tally,
                    *, trusted: bool, keys: tuple[str, ...] | None = None) -> None:
         keys = url_keys(url) if keys is None else keys
-        if entry is None and await self.db(self.known, keys, source.name):
+        # A page typed on the command line is no source to list in `sources:`.
+        carrier = "" if unnamed(source) else source.name
+        if entry is None and await self.db(self.committer.known, keys, carrier):
             tally.existing += 1
             return
         waiting = [self.inflight[k] for k in keys if k in self.inflight]
         if waiting:
             await asyncio.gather(*(event.wait() for event in waiting))
-            if await self.db(self.known, keys, source.name):
+            if await self.db(self.committer.known, keys, carrier):
                 tally.existing += 1
                 return
         event = asyncio.Event()
@@ -443,6 +190,7 @@ class _Run:
             try:
                 response = await self.fetcher.get(
                     url, origin=None if trusted else source.location,
+                    public_only=not source.allow_private,
                     robots=source.respect_robots and not trusted)
             except SourceError as exc:
                 if entry is not None and entry.content_html:  # the feed's text beats nothing
@@ -461,31 +209,30 @@ class _Run:
                     del self.inflight[key]
             event.set()
 
-    async def files(self, source: Source, tally: _Tally) -> None:
-        root = _local_path(source.location)
+    async def files(self, source: Source, tally: Tally) -> None:
+        root = local_path(source.location)
         if not root.exists():
             raise SourceError(f"{root}: no such file or folder")
-        for path in _page_files(root):
-            uri = path.resolve().as_uri()
-            if await self.db(self.known, (uri,), source.name):
-                tally.existing += 1
-                continue
-            try:
-                data = await asyncio.to_thread(_read_file, path)
-            except SourceError as exc:
-                tally.fail(str(exc))
-                continue
-            await self.finish(Job.file(data, uri, source, self.fetched), tally)
+        for path in page_files(root):
+            await self.alone(tally, str(path), self.file(source, path, tally))
 
-    async def finish(self, job: Job, tally: _Tally) -> None:
+    async def file(self, source: Source, path: Path, tally: Tally) -> None:
+        uri = path.resolve().as_uri()
+        if await self.db(self.committer.known, (uri,), "" if unnamed(source) else source.name):
+            tally.existing += 1
+            return
+        data = await asyncio.to_thread(read_file, path)
+        await self.finish(Job.file(data, uri, source, self.fetched), tally)
+
+    async def finish(self, job: Job, tally: Tally) -> None:
         result = await self.pool.run(job)
         if isinstance(result, str):
             tally.fail(result)
             return
-        outcome = await self.store(result)
-        if outcome == _NEW:
+        outcome = await self.committer.store(result)
+        if outcome == NEW:
             tally.new += 1
-        elif outcome == _EXISTING:
+        elif outcome == EXISTING:
             tally.existing += 1
         else:
             tally.fail(outcome or "not stored")
@@ -495,107 +242,54 @@ def _take(entries: Iterator[Entry], count: int) -> list[Entry]:
     return list(itertools.islice(entries, count))
 
 
-def _feed_input(path: Path) -> bytes | Path:
-    """A local feed: its bytes, or the path itself when it is big enough to stream."""
-    try:
-        if path.is_file() and path.stat().st_size >= STREAM_MIN:
-            return path
-    except OSError:
-        pass
-    return _read_file(path)
-
-
-def _read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SourceError(f"{path}: is a folder") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-
-
 def _message(location: str, exc: DigestError) -> str:
     text = str(exc)
     return text if location in text else f"{location}: {text}"
 
 
-async def _run_sources(config: Config, archive: Archive, sources: tuple[Source, ...],
-                       refresh: bool, progress: bool, jobs: int) -> RunSummary:
-    started = time.monotonic()
-    async with Fetcher(config.fetch) as fetcher:
-        with WorkerPool(config.taxonomy, jobs=jobs) as pool:
-            run = _Run(config, archive, fetcher, pool, refresh)
-            await run.open()
-            tasks = [asyncio.ensure_future(run.source(s)) for s in sources]
-            if progress and tasks:
-                import click
+def _unexpected(location: str, exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{location}: unexpected {type(exc).__name__}" + (f": {lines[0]}" if lines else "")
 
-                with click.progressbar(length=len(tasks), label="Fetching",
-                                       file=sys.stderr) as bar:
-                    for finished in asyncio.as_completed(tasks):
-                        log.info("%s", (await finished).render())
-                        bar.update(1)
+
+def _label(entry: Entry, source: Source) -> str:
+    return entry.url or (f"entry {entry.title!r}" if entry.title else source.location)
+
+
+Progress = Callable[[SourceSummary], None]
+
+
+async def _run_sources(config: Config, archive: Archive, sources: tuple[Source, ...],
+                       refresh: bool, progress: Progress | None, jobs: int) -> RunSummary:
+    async with Fetcher(config.fetch) as fetcher:
+        with WorkerPool(config.taxonomy, jobs=jobs,
+                        budget=config.fetch.article_timeout) as pool:
+            run = _Run(config, archive, fetcher, pool, refresh)
+            await run.committer.open()
+            tasks = [asyncio.ensure_future(run.source(s)) for s in sources]
             try:
+                if progress is not None:
+                    for finished in asyncio.as_completed(tasks):
+                        progress(await finished)
                 results = await asyncio.gather(*tasks)
             finally:
-                run.close()
-    return RunSummary(tuple(results), round(time.monotonic() - started, 3))
+                run.committer.close()
+    return RunSummary(tuple(results))
 
 
 def run_fetch(config: Config, archive: Archive, *, refresh: bool = False,
-              progress: bool = False, jobs: int = 0) -> RunSummary:
+              progress: Progress | None = None, jobs: int = 0) -> RunSummary:
     """Read every configured source and store the new articles.
 
-    ``refresh`` fetches and extracts stored articles again; ``jobs`` is the
-    number of worker processes for the CPU work (0 = one per core).
+    ``refresh`` fetches and extracts stored articles again; ``progress`` is
+    called with each source's summary as it finishes; ``jobs`` is the number
+    of worker processes for the CPU work (0 = one per core).
     """
     return asyncio.run(_run_sources(config, archive, config.sources, refresh, progress, jobs))
-
-
-def _input_source(item: str) -> Source:
-    if web_url(item):
-        return Source(name=item, kind=SourceKind.URL, location=canonicalize(item))
-    return Source(name=item, kind=SourceKind.PATH, location=item)
 
 
 def add_inputs(config: Config, archive: Archive, inputs: list[str], *,
                jobs: int = 0) -> RunSummary:
     """Store the given pages (``digest add URL|PATH…``); one summary line per input."""
-    sources = tuple(_input_source(item) for item in inputs)
-    return asyncio.run(_run_sources(config, archive, sources, False, False, jobs))
-
-
-def read_inputs(inputs: list[str], config: FetchConfig | None = None,
-                ) -> Iterator[tuple[str, bytes | DigestError, str | None, str | None]]:
-    """(input, bytes or the error, URL, Content-Type) per input, in input order.
-
-    URLs are fetched concurrently (as user-given, trusted URLs); other inputs
-    are read as local files. For ``digest extract``.
-    """
-    fetch_config = config or FetchConfig()
-
-    async def fetch_all() -> list[Response | DigestError]:
-        async with Fetcher(fetch_config) as fetcher:
-            async def one(url: str) -> Response | DigestError:
-                try:
-                    return await fetcher.get(url)
-                except DigestError as exc:
-                    return exc
-            return list(await asyncio.gather(*(one(u) for u in urls)))
-
-    urls = [i for i in inputs if web_url(i)]
-    fetched = dict(zip(urls, asyncio.run(fetch_all()), strict=True)) if urls else {}
-    for item in inputs:
-        if item in fetched:
-            got = fetched[item]
-            if isinstance(got, Response):
-                yield item, got.content, got.url, got.content_type
-            else:
-                yield item, got, item, None
-            continue
-        try:
-            yield item, _read_file(Path(item)), None, None
-        except SourceError as exc:
-            yield item, exc, None, None
+    sources = tuple(input_source(item) for item in inputs)
+    return asyncio.run(_run_sources(config, archive, sources, False, None, jobs))

@@ -1,28 +1,33 @@
-"""Read pages given on the command line and turn them into articles, unstored.
+"""Pages given on the command line, turned into articles without storing them.
 
-Shared by ``digest extract`` and ``digest tags explain``: inputs are URLs or
-local files; extraction runs on every core when there are many.
+Shared by ``digest extract`` and ``digest tags explain``. Each input becomes
+the same job ``digest add`` would run, in the same worker pool, so what
+``extract`` prints is what ``add`` would store.
 """
 
 from __future__ import annotations
 
-import logging
+import asyncio
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest.config import Config
+from digest.config import Config, FetchConfig
 from digest.errors import DigestError
-from digest.extract.html import extract_many
-from digest.ingest.assemble import build_article
-from digest.ingest.pipeline import read_inputs
-from digest.model import Article, Extracted
-from digest.tags.rules import Taxonomy, default_taxonomy
+from digest.extract.markdown import markdown_to_text
+from digest.ingest.inputs import input_source, read_inputs
+from digest.ingest.pool import WorkerPool
+from digest.ingest.workers import Done, Job
+from digest.model import Article, SourceKind
+from digest.tags.rules import default_taxonomy
 
 __all__ = ["Preview", "preview_inputs"]
 
-log = logging.getLogger(__name__)
+# Inputs handled at once: results come out in input order, a batch at a time,
+# so a long list streams instead of waiting for its last page.
+_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -33,29 +38,37 @@ class Preview:
     error: str | None = None
 
 
+def _job(item: str, data: bytes, url: str | None, ctype: str | None, fetched: datetime) -> Job:
+    source = input_source(item)
+    if source.kind is SourceKind.URL:
+        return Job.page(data, url or source.location, ctype, None, source, fetched)
+    return Job.file(data, Path(item).resolve().as_uri(), source, fetched)
+
+
+Loaded = tuple[str, bytes | DigestError, str | None, str | None]
+
+
+async def _run(pool: WorkerPool, batch: list[Loaded], fetched: datetime) -> list[Done | str]:
+    return list(await asyncio.gather(*(
+        pool.run(_job(item, body, url, ctype, fetched))
+        for item, body, url, ctype in batch if not isinstance(body, DigestError))))
+
+
 def preview_inputs(inputs: list[str], config: Config | None, *, jobs: int = 0) -> Iterator[Preview]:
     """One Preview per input, in input order."""
-    taxonomy: Taxonomy = config.taxonomy if config else default_taxonomy()
-    loaded: list[tuple[str, bytes | None, str | None, str | None, str | None]] = []
-    # URLs are fetched concurrently, files read as they are.
-    for item, body, url, ctype in read_inputs(inputs, config.fetch if config else None):
-        if isinstance(body, DigestError):
-            loaded.append((item, None, None, None, str(body)))
-        else:
-            loaded.append((item, body, url, ctype, None))
-    good = [(d, u, c) for (_, d, u, c, _e) in loaded if d is not None]
-    results = iter(extract_many(good, jobs=jobs if len(good) > 1 else 1))
+    taxonomy = config.taxonomy if config else default_taxonomy()
     fetched = datetime.now(UTC).replace(microsecond=0)
-    for item, data, url, _ctype, error in loaded:
-        if data is None:
-            yield Preview(item, None, error=error)
-            continue
-        result = next(results)
-        if not isinstance(result, Extracted):
-            yield Preview(item, None, error=f"{item}: {result}")
-            continue
-        page_url = url or result.url or result.canonical_url or Path(item).resolve().as_uri()
-        source = result.site_name or (config.site.title if config else "") or ""
-        article = build_article(result, source=None, source_name=source, url=page_url,
-                                taxonomy=taxonomy, fetched=fetched)
-        yield Preview(item, article, result.text)
+    loaded = read_inputs(inputs, config.fetch if config else None)
+    budget = (config.fetch if config else FetchConfig()).article_timeout
+    with WorkerPool(taxonomy, jobs=jobs, budget=budget) as pool:
+        while batch := list(itertools.islice(loaded, _BATCH)):
+            results = iter(asyncio.run(_run(pool, batch, fetched)))
+            for item, body, _url, _ctype in batch:
+                if isinstance(body, DigestError):
+                    yield Preview(item, None, error=str(body))
+                    continue
+                result = next(results)
+                if isinstance(result, Done):
+                    yield Preview(item, result.article, markdown_to_text(result.article.body))
+                else:
+                    yield Preview(item, None, error=result)

@@ -1,32 +1,22 @@
-"""The CPU work of a fetch run, in worker processes.
+"""The CPU work of a fetch run: what one worker process does with one job.
 
 One :class:`Job` is one article's CPU work: extract it (a fetched page, a
 local file or a feed entry's content), assemble and tag it, fingerprint its
 body. :func:`_work` runs a job and returns a :class:`Done` (or the error's
-one-line message). :class:`WorkerPool` decides where jobs run: the first few
-of a run on one background thread (a ``digest add`` is done before worker
-processes would have started), the rest in worker processes, so that the CPU
-work neither blocks the event loop nor is serialised by the GIL.
+one-line message). :class:`digest.ingest.pool.WorkerPool` runs jobs in worker
+processes, each under a time limit.
 
-The extraction stack (lxml, trafilatura, Markdown) is imported by the first
-job, not by this module: a run in which nothing is new never loads it.
+The extraction stack (lxml, trafilatura, Markdown) is imported by the worker
+processes, not by this module: a run in which nothing is new never loads it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
-import multiprocessing
-import os
-import threading
-import time
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
 from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -36,7 +26,7 @@ from digest.fetch.urls import canonicalize, url_keys
 from digest.model import Article, Entry, Extracted, Source
 from digest.tags.rules import Taxonomy
 
-__all__ = ["Done", "Job", "WorkerPool"]
+__all__ = ["Done", "Job", "unnamed"]
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +96,16 @@ def _entry_url(job: Job) -> str:
     return f"{location}#entry-{hashlib.sha1(seed).hexdigest()[:12]}"
 
 
+def unnamed(source: Source) -> bool:
+    """A source made from a command-line path or URL: its name is its location."""
+    return source.name == source.location or web_url(source.name) is not None
+
+
 def _work(job: Job, taxonomy: Taxonomy | None = None) -> Done | str:
     """Run one job; an error comes back as its one-line message."""
     from digest.archive.fingerprint import simhash
     from digest.extract.html import extract_fragment, extract_page
-    from digest.ingest.assemble import build_article
+    from digest.ingest.assemble import build_article, source_name_for
 
     taxonomy = taxonomy or _WORKER_TAXONOMY
     assert taxonomy is not None, "worker not initialised"
@@ -137,7 +132,12 @@ def _work(job: Job, taxonomy: Taxonomy | None = None) -> Done | str:
         log.debug("extraction crashed on %s", job.url, exc_info=True)
         return f"{job.url or job.source.name}: extraction failed: {type(exc).__name__}: {exc}"
     canonical = _canonical(extracted.canonical_url, url)
-    article = build_article(extracted, source=job.source, source_name=job.source.name, url=url,
+    source_name = job.source.name
+    if unnamed(job.source):
+        # A path or URL given on the command line names no source: the
+        # publisher the page names does, else the folder or host.
+        source_name = source_name_for(extracted, job.url or job.source.location)
+    article = build_article(extracted, source=job.source, source_name=source_name, url=url,
                             taxonomy=taxonomy, fetched=job.fetched, entry=entry)
     date_missing = bool(entry and entry.date_missing and extracted.published is None)
     article = replace(article, canonical_url=canonical,
@@ -156,83 +156,3 @@ def _parse_feed(data: bytes, url: str | None, content_type: str | None, source: 
 
 
 _WORKER_TAXONOMY: Taxonomy | None = None
-
-
-def _init_worker(taxonomy: Taxonomy) -> None:
-    global _WORKER_TAXONOMY
-    _WORKER_TAXONOMY = taxonomy
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    # Load the extraction stack now, while the parent is still busy fetching,
-    # rather than inside the first job.
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this worker once its parent is gone.
-
-    A ``digest fetch`` killed with SIGKILL cannot stop its pool; its workers
-    are then re-parented, which this notices.
-    """
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-class WorkerPool:
-    """Where the CPU work runs: worker processes, once there is enough of it.
-
-    The first ``inline_first`` jobs of a run go to one background thread:
-    a small run (``digest add``, a quiet feed) is done before worker
-    processes would have started. ``jobs=1`` never starts processes.
-    """
-
-    def __init__(self, taxonomy: Taxonomy, *, jobs: int = 0, inline_first: int = 16) -> None:
-        self.taxonomy = taxonomy
-        self.jobs = jobs if jobs > 0 else (os.cpu_count() or 1)
-        self.inline_first = inline_first
-        self._submitted = 0
-        self._pool: Executor | None = None
-        self._thread: Executor | None = None
-
-    def __enter__(self) -> WorkerPool:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        for executor in (self._pool, self._thread):
-            if executor is not None:
-                executor.shutdown(wait=True, cancel_futures=True)
-        self._pool = self._thread = None
-
-    def _executor(self) -> tuple[Executor, bool]:
-        """The executor for the next job, and whether it is the process pool."""
-        self._submitted += 1
-        if self.jobs == 1 or self._submitted <= self.inline_first:
-            if self._thread is None:
-                self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest-cpu")
-            return self._thread, False
-        if self._pool is None:
-            # spawn: workers are children of this process, start clean (no
-            # inherited locks from our event-loop threads) and notice when this
-            # process dies, even by SIGKILL (see _exit_with_parent). A
-            # forkserver would outlive a killed run, and its workers with it.
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
-                                             initializer=_init_worker, initargs=(self.taxonomy,))
-        return self._pool, True
-
-    async def run(self, job: Job) -> Done | str:
-        executor, in_process = self._executor()
-        loop = asyncio.get_running_loop()
-        try:
-            if in_process:
-                return await loop.run_in_executor(executor, _work, job)
-            return await loop.run_in_executor(executor, _work, job, self.taxonomy)
-        except BrokenProcessPool:
-            return f"{job.url or job.source.name}: the extraction worker died"
-
-    async def parse_feed(self, data: bytes, url: str | None, content_type: str | None,
-                         source: str, fetched: datetime) -> tuple[Entry, ...]:
-        executor, _ = self._executor()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(executor, _parse_feed, data, url, content_type,
-                                          source, fetched)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest.archive.store import TMP_PREFIX, Archive, atomic_write
+from digest import project_url
+from digest.archive.files import atomic_write
+from digest.archive.store import Archive
 from digest.config import Config
 from digest.escape import web_url
 from digest.model import SourceKind
@@ -46,7 +46,7 @@ title: About
 
 # About {title}
 
-This digest is built by [digest](https://pypi.org/project/digest/) from the
+This digest is built by [digest]({project}) from the
 sources in its `digest.yml`. Every article links to its original. Edit this
 page in `content/about.md`.
 """
@@ -168,22 +168,6 @@ def _robots(config: Config, content_dir: Path) -> dict[str, str]:
     return {ROBOTS: text}
 
 
-def _replace(path: Path, text: str) -> None:
-    """Write atomically but without fsync: these files are regenerated from the
-    archive on every build, so a crash costs nothing, while an fsync per file cost
-    seconds per thousand pages on a busy disk."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def _write_changed(content_dir: Path, files: Mapping[str, str]) -> tuple[list[str], int]:
     written: list[str] = []
     unchanged = 0
@@ -195,7 +179,7 @@ def _write_changed(content_dir: Path, files: Mapping[str, str]) -> tuple[list[st
                 continue  # untouched mtimes keep MkDocs' and the browser's caches warm
         except (OSError, UnicodeDecodeError):
             pass
-        _replace(path, text)
+        _regenerate(path, text)
         written.append(rel)
     return written, unchanged
 
@@ -262,7 +246,8 @@ def generate(
     sync_overrides(config.root)
     about = content_dir / "about.md"
     if not about.exists():  # the nav links it; after this first copy the page is the user's
-        atomic_write(about, _DEFAULT_ABOUT.format(title=config.site.title))
+        atomic_write(about, _DEFAULT_ABOUT.format(title=config.site.title,
+                                                  project=project_url()))
     written, unchanged = _write_changed(content_dir, files)
     removed = _remove_stale(content_dir, files)
     log.info(
@@ -290,3 +275,10 @@ def generate(
         titles,
         labels,
     )
+
+
+def _regenerate(path: Path, text: str) -> None:
+    # No fsync: these files are made again from the archive on every build, so
+    # a crash costs nothing, while an fsync per file cost seconds per thousand
+    # pages on a busy disk.
+    atomic_write(path, text, durable=False)

@@ -12,7 +12,7 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
-from digest.archive.store import atomic_write
+from digest.archive.files import atomic_write
 
 __all__ = ["OVERRIDES_DIR", "sync_overrides"]
 

@@ -16,9 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from digest.archive.frontmatter import parse_datetime
+from digest.archive.frontmatter import parse_datetime, read_front_matter
 from digest.archive.store import Archive
 from digest.escape import https_url, web_url
 from digest.model import Publish
@@ -27,7 +25,6 @@ __all__ = ["Record", "iter_records", "publisher_name", "read_record", "source_la
 
 log = logging.getLogger(__name__)
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _END = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 
 
@@ -143,10 +140,13 @@ def read_record(path: Path, rel: str) -> Record | None:
     """The record of one article file, or None when it is not an article."""
     try:
         parts = _head(path)
-        data = yaml.load(parts[0], Loader=_Loader) if parts is not None else None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         log.warning("%s: skipped: %s", path, exc)
         return None
+    # Checked, not skipped: MkDocs renders the file anyway, and a value the
+    # templates cannot use (tags: 5, an alias bomb) must stop the build here,
+    # with the file and line, rather than inside a template.
+    data = read_front_matter(parts[0], str(path)) if parts is not None else None
     if not isinstance(data, dict) or not data.get("title") or not data.get("url"):
         log.warning("%s: skipped: front matter lacks 'title' or 'url'", path)
         return None

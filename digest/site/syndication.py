@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from digest import project_url
 from digest.escape import html_text, json_text, web_url
 from digest.site.format import lang_tag, slug_for
 from digest.site.records import Record
@@ -67,7 +68,7 @@ def atom_feed(
         f"  <id>{_x(feed_id)}</id>",
         f"  <updated>{updated}</updated>",
         f"  <author><name>{_x(info.title)}</name></author>",
-        '  <generator uri="https://pypi.org/project/digest/">digest</generator>',
+        f'  <generator uri="{_x(project_url())}">digest</generator>',
     ]
     if info.description:
         head.append(f'  <subtitle type="text">{_x(info.description)}</subtitle>')

@@ -1,26 +1,32 @@
 """Which tags an article gets, and why: classify and explain with one scan.
 
-The compiled matcher of a taxonomy is built once, on first use, and kept for
-the life of the process (a taxonomy is immutable; there are very few).
+A tag fires when its rules hold (groups met, score at the threshold) and,
+for a tag the learned layer has weights for, when the model agrees that the
+article is about the topic. The compiled matcher of a taxonomy is built
+once, on first use, and kept for the life of the process (a taxonomy is
+immutable; there are very few).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from digest.errors import TagInputError
+from digest.tags.learned import TagModel, Verdict, default_models, features
 from digest.tags.matcher import Matcher, Scan
 from digest.tags.rules import TagDef, Taxonomy, default_taxonomy
 
 __all__ = [
+    "Evidence",
     "Explanation",
     "GroupResult",
     "PhraseHit",
     "TagExplanation",
     "classify",
     "classify_jsonl",
+    "evidence",
     "explain",
     "matcher_for",
 ]
@@ -79,6 +85,13 @@ class TagExplanation:
     # the phrases count, paragraphs in all).
     outside: tuple[PhraseHit, ...] = ()
     paragraphs: tuple[int, int] | None = None
+    # Matches that a word near them gives another sense (unless_near), with
+    # the words that did: they count nothing.
+    senses: tuple[tuple[PhraseHit, str], ...] = ()
+    # The rules' verdict alone, and the learned layer's where it was asked
+    # (the rules held and the tag has weights).
+    rules_fired: bool = False
+    model: Verdict | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,8 @@ class Explanation:
                 f"\n{t.name}: {verdict} - score {t.score:g}, threshold {t.threshold:.1f}"
                 f" ({t.words:.0f} words)"
             )
+            if t.model is not None:
+                lines.extend(_render_model(t.model))
             for h in sorted(t.hits, key=lambda h: -abs(h.points)):
                 lines.append(f"  {h.points:+g}  {h.phrase!r} in {h.where} x{h.count}")
             if not t.hits:
@@ -116,28 +131,87 @@ class Explanation:
             for h in t.outside:
                 lines.append(f"  not counted  {h.phrase!r} in {h.where} x{h.count}"
                              " (outside those paragraphs)")
+            for h, near in t.senses:
+                lines.append(f"  not counted  {h.phrase!r} in {h.where} x{h.count}"
+                             f" (another sense, next to {near!r})")
         return "\n".join(lines)
 
 
-def _decide(tag: TagDef, scan: Scan, index: int) -> tuple[float, float, bool]:
+def _render_model(v: Verdict) -> list[str]:
+    verdict = "about the topic" if v.fired else "not about the topic"
+    lines = [f"  model: {verdict} - probability {v.probability:.2f}, needs {v.cutoff:.2f}"
+             f" (bias {v.bias:+.2f}; value x weight:)"]
+    for c in sorted(v.contributions, key=lambda c: -abs(c.amount)):
+        if c.value:
+            lines.append(f"    {c.amount:+6.2f}  {c.feature} = {c.value:.2f} x {c.weight:+.2f}")
+    return lines
+
+
+def _rules(tag: TagDef, scan: Scan, index: int) -> tuple[float, float, bool]:
     score = scan.scores[index]
     needed = tag.threshold.needed(scan.words)
     groups_ok = all(scan.group_counts[index][i] >= g.min for i, g in enumerate(tag.require))
     return score, needed, score > 0 and score >= needed and groups_ok
 
 
-def classify(taxonomy: Taxonomy, title: str, text: str) -> tuple[str, ...]:
-    """The names of the tags that fire for this article, in taxonomy order."""
-    scan = matcher_for(taxonomy).scan(title or "", text or "", record=False)
-    return tuple(t.name for i, t in enumerate(taxonomy.tags) if _decide(t, scan, i)[2])
+Models = Mapping[str, TagModel]
 
 
-def explain(taxonomy: Taxonomy, title: str, text: str) -> Explanation:
-    """Every tag's score, threshold, verdict and the phrases behind them."""
-    scan = matcher_for(taxonomy).scan(title or "", text or "", record=True)
+def _model(tag: TagDef, models: Models | None) -> TagModel | None:
+    if not tag.learned:
+        return None
+    return (default_models() if models is None else models).get(tag.name)
+
+
+def classify(taxonomy: Taxonomy, title: str, text: str,
+             models: Models | None = None) -> tuple[str, ...]:
+    """The names of the tags that fire for this article, in taxonomy order.
+
+    ``models`` replaces the packaged weights of the learned layer (the
+    benchmark compares weights this way).
+    """
+    matcher = matcher_for(taxonomy)
+    scan = matcher.scan(title or "", text or "", record=False)
+    fired = []
+    for i, tag in enumerate(taxonomy.tags):
+        _, needed, ok = _rules(tag, scan, i)
+        model = _model(tag, models) if ok else None
+        if ok and (model is None or model.fires(features(scan, i, matcher.top[i], needed))):
+            fired.append(tag.name)
+    return tuple(fired)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The rules' verdict on one tag and the learned layer's features (for training)."""
+
+    name: str
+    rules_fired: bool
+    values: tuple[float, ...]
+
+
+def evidence(taxonomy: Taxonomy, title: str, text: str) -> tuple[Evidence, ...]:
+    """Per tag: whether its rules fire, and the features the learned layer would read."""
+    matcher = matcher_for(taxonomy)
+    scan = matcher.scan(title or "", text or "", record=False)
     out = []
     for i, tag in enumerate(taxonomy.tags):
-        score, needed, fired = _decide(tag, scan, i)
+        _, needed, ok = _rules(tag, scan, i)
+        out.append(Evidence(tag.name, ok, features(scan, i, matcher.top[i], needed)))
+    return tuple(out)
+
+
+def explain(taxonomy: Taxonomy, title: str, text: str,
+            models: Models | None = None) -> Explanation:
+    """Every tag's score, threshold, verdict and the phrases behind them."""
+    matcher = matcher_for(taxonomy)
+    scan = matcher.scan(title or "", text or "", record=True)
+    out = []
+    for i, tag in enumerate(taxonomy.tags):
+        score, needed, rules_fired = _rules(tag, scan, i)
+        model = _model(tag, models) if rules_fired else None
+        verdict = model.verdict(features(scan, i, matcher.top[i], needed)) if model else None
+        fired = rules_fired and (verdict is None or verdict.fired)
         hits = tuple(PhraseHit(*h) for h in scan.hits[i])
         groups = tuple(
             GroupResult(
@@ -151,8 +225,10 @@ def explain(taxonomy: Taxonomy, title: str, text: str) -> Explanation:
         )
         rounded = round(score, 2)
         outside = tuple(PhraseHit(*h) for h in scan.outside[i])
+        senses = tuple((PhraseHit(p, where, n, 0.0), near)
+                       for p, where, n, near in scan.senses[i])
         out.append(TagExplanation(tag.name, rounded, needed, scan.words, fired, hits, groups,
-                                  outside, scan.paragraphs[i]))
+                                  outside, scan.paragraphs[i], senses, rules_fired, verdict))
     return Explanation(tuple(out))
 
 

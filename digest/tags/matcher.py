@@ -23,51 +23,27 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, repeat
+from itertools import compress, repeat
 from itertools import count as _positions
 from typing import Any
 
+from digest.tags import text as _text
 from digest.tags.rules import TagDef
+from digest.tags.senses import CompiledSense, compile_senses, other_sense
 
-__all__ = ["Matcher", "Scan"]
+__all__ = ["PARTS", "SPREAD", "Matcher", "Scan"]
 
-# Latin, Greek and Cyrillic words; CJK characters are left out on purpose
-# (they have no spaces between words and are matched as substrings instead).
-_WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+")
-
-
-def _separator(byte: int) -> bool:
-    """Whether a UTF-8 byte is (or leads a character that is) outside _WORD."""
-    if byte < 0x80:
-        return not chr(byte).isalnum()
-    # Lead bytes of 2-byte characters outside U+00C0-U+04FF, and of all longer
-    # ones; C9 and CD lead both word and non-word characters (see _words).
-    return byte == 0xC2 or 0xCA <= byte <= 0xCC or 0xD4 <= byte <= 0xDF or byte >= 0xE0
-
-
-# Byte tables for _words: separators become spaces (and, in _LOWER, A-Z a-z).
-_KEEP = bytes(32 if _separator(i) else i for i in range(256))
-_LOWER = bytes(32 if _separator(i) else i + 32 if 65 <= i <= 90 else i for i in range(256))
-# One byte a character once the continuation bytes (80-BF) are deleted: "a"
-# for a character of a word, a space for a separator (see _paragraph_starts).
-_SHAPE = bytes(32 if _separator(i) else 97 for i in range(256))
-_TAILS = bytes(range(0x80, 0xC0))
-# Every byte but the lead bytes of the CJK ranges: texts without one skip _CJK.
-_NOT_CJK_LEAD = bytes(i for i in range(256) if not (0xE3 <= i <= 0xED or i == 0xEF))
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-_CJK_RUN = re.compile(_CJK.pattern + "+")
 _REGIONS = ("title", "lead", "body")
 Counter = dict["_Entry", int]  # phrase entry -> number of matches in one region
 _Counts = tuple[Counter, Counter, Counter]
 Hit = tuple[str, str, int, float]  # phrase, region, matches, points
-# Paragraphs are separated by blank lines (holding at most spaces or tabs);
-# blank lines before the first and after the last do not make paragraphs.
-_BLANK = " \t\r\f\v\n"
-_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n[ \t\r\f\v\n]*(?=[^ \t\r\f\v\n])")
-_LEAD_MIN, _LEAD_MAX = 100, 300  # the lead: the first paragraph, within these bounds
 _REPEAT = 0.5  # n matches of one phrase in one place count as n ** _REPEAT
+_YOU = ("you", "You", "YOU", "your", "Your", "YOUR")
+SPREAD = 16  # the text is cut into this many parts to see how far a topic runs through it
+PARTS = ("title_top", "title_other", "lead_top", "lead_other", "body_top", "body_other",
+         "distinct_top", "distinct_other", "negative")
 
 
 _CACHE_MAX = 50_000  # words remembered (twice as many word pairs)
@@ -88,6 +64,8 @@ class _Entry:
     tag: int = 0  # the channel's owner: tag index, and group index or -1 for the score
     group: int = -1
     points: tuple[float, float, float] = (0.0, 0.0, 0.0)  # weight x title/lead/body factor
+    top: bool = False  # a phrase of the tag's highest weight: the topic itself, not context
+    unless: tuple[CompiledSense, ...] = ()  # a one-word phrase's checks of its sense
 
 
 @dataclass
@@ -105,6 +83,18 @@ class Scan:
     # count, paragraphs of the text); None for the other tags.
     paragraphs: list[tuple[int, int] | None]
     words: float = 0.0
+    # Per tag, what the learned layer reads (see digest.tags.learned): the
+    # points of top and of other phrases in the title, lead and body, the
+    # number of distinct top and other phrases, the points of negative ones,
+    # and which of SPREAD equal parts of the text hold a top phrase or any.
+    parts: list[list[float]] = field(default_factory=list)
+    spread: list[list[int]] = field(default_factory=list)
+    # Words that address the reader (you, your): guides and shop pages say
+    # them all the time, news reports hardly ever.
+    you: int = 0
+    # Per tag, with record: matches not counted because a word near them gives
+    # them another sense (unless_near): phrase, region, matches, the words near.
+    senses: list[list[tuple[str, str, int, str]]] = field(default_factory=list)
 
 
 class Matcher:
@@ -123,6 +113,8 @@ class Matcher:
         self.cache: dict[str, tuple[_Entry, ...]] = {}  # word -> the phrases it starts
         # (word, next word) -> the entries of word that can match there (_pair).
         self.pairs: dict[tuple[str, str], tuple[_Entry, ...]] = {}
+        # Tag index -> its highest phrase weight: phrases of that weight are its topic.
+        self.top = [max((p.weight for p in t.phrases), default=0.0) for t in tags]
         for ti, tag in enumerate(tags):
             w = tag.where
             lists = [(-1, [(p.text, p.weight) for p in tag.phrases])]
@@ -175,8 +167,8 @@ class Matcher:
             return
         star = text.endswith("*")
         core = text.rstrip("*").strip()
-        words = _WORD.findall(core)
-        if _CJK.search(core) or not words or sum(map(len, words)) < sum(
+        words = _text.WORD.findall(core)
+        if _text.CJK.search(core) or not words or sum(map(len, words)) < sum(
             c.isalnum() for c in core
         ):
             lit = core.lower()
@@ -186,8 +178,11 @@ class Matcher:
         letters = [c for c in core if c.isalpha()]
         exact = bool(letters) and core == core.upper()
         low = [x.lower() for x in words]
+        unless = (compile_senses(self.tags[self.owner[channel][0]].unless_near, text)
+                  if len(words) == 1 and weight else ())
         entry = _Entry(channel, text, weight, low[1:], star,
-                       list(words) if exact else None, len(words), **self._owned(channel, weight))
+                       list(words) if exact else None, len(words), unless=unless,
+                       **self._owned(channel, weight))
         if star and len(words) == 1:
             self.prefixes.append((low[0], entry))
         else:
@@ -196,7 +191,8 @@ class Matcher:
     def _owned(self, channel: int, weight: float) -> dict[str, Any]:
         tag, group = self.owner[channel]
         points = tuple(weight * factor for factor in self.mult[channel])
-        return {"tag": tag, "group": group, "points": points}
+        top = group < 0 and weight > 0 and weight >= self.top[tag]
+        return {"tag": tag, "group": group, "points": points, "top": top}
 
     def _entries(self, token: str) -> tuple[_Entry, ...]:
         """The entries of the phrases that start with token (a word as written)."""
@@ -231,43 +227,62 @@ class Matcher:
         n = len(self.tags)
         scan = Scan([0.0] * n, [[0] * len(t.require) for t in self.tags],
                     [[] for _ in range(n)], [[[] for _ in t.require] for t in self.tags],
-                    [[] for _ in range(n)], [None] * n)
+                    [[] for _ in range(n)], [None] * n,
+                    parts=[[0.0] * len(PARTS) for _ in range(n)], spread=[[0, 0] for _ in range(n)],
+                    senses=[[] for _ in range(n)])
+        # With record, the matches a word near them gave another sense:
+        # (region, entry, the words near).
+        sensed: list[tuple[int, _Entry, str]] | None = [] if record else None
         counts: _Counts = ({}, {}, {})  # per region: entry -> matches
         # The matches of tags with paragraph-bound groups wait in held as
-        # (region, word index, entry), -1 for the title, and in held_cjk with
-        # a character offset, until it is known where those groups occur.
-        held: list[tuple[int, int, _Entry]] = []
-        held_cjk: list[tuple[int, int, _Entry]] = []
+        # (region, word index, entry, part of the text), -1 for the title, and
+        # in held_cjk with a character offset, until it is known where those
+        # groups occur.
+        held: list[tuple[int, int, _Entry, int]] = []
+        held_cjk: list[tuple[int, int, _Entry, int]] = []
         local = self.local_channels
         if title:
             in_title = counts[0]
-            for _, e in self._scan_words(_words(title, lower=False)) + self._scan_other(
-                title
-            )[0]:
+            in_words = self._scan_words(_text.words(title, lower=False), sensed, lambda i: 0)
+            for _, e in in_words + self._scan_other(title)[0]:
                 if e.channel in local:
-                    held.append((0, -1, e))
+                    held.append((0, -1, e, -1))
                 else:
                     in_title[e] = in_title.get(e, 0) + 1
         if text:
             # The text is split into words once; the lead is a word count.
-            end = _lead_end(text)
-            split = len(_words(text[:end], lower=False))
-            words = _words(text, lower=False)
+            end = _text.lead_end(text)
+            split = len(_text.words(text[:end], lower=False))
+            words = _text.words(text, lower=False)
             other, cjk_words = self._scan_other(text)
             scan.words = len(words) + cjk_words
+            scan.you = sum(map(words.count, _YOU))
             lead, body = counts[1], counts[2]
-            for matches, cut, wait in ((self._scan_words(words), split, held),
-                                       (other, end, held_cjk)):
+            spread = scan.spread
+            found = self._scan_words(words, sensed, lambda i: 1 if i < split else 2)
+            for matches, cut, wait, size in ((found, split, held, len(words)),
+                                             (other, end, held_cjk, len(text))):
                 for i, e in matches:
+                    part = i * SPREAD // size
                     if e.channel in local:
-                        wait.append((1 if i < cut else 2, i, e))
-                    elif i < cut:
+                        wait.append((1 if i < cut else 2, i, e, part))
+                        continue
+                    if i < cut:
                         lead[e] = lead.get(e, 0) + 1
                     else:
                         body[e] = body.get(e, 0) + 1
+                    if e.group < 0:
+                        spread[e.tag][not e.top] |= 1 << part
         if local:
             self._place(scan, text, held, held_cjk, counts, record)
-        scores, group_counts = scan.scores, scan.group_counts
+        if sensed:
+            named: dict[tuple[_Entry, int, str], int] = {}
+            for ri, e, near in sensed:
+                named[e, ri, near] = named.get((e, ri, near), 0) + 1
+            for (e, ri, near), n in named.items():
+                scan.senses[e.tag].append((e.label, _REGIONS[ri], n, near))
+        scores, group_counts, parts = scan.scores, scan.group_counts, scan.parts
+        distinct: set[_Entry] = set()
         for ri, region in enumerate(counts):
             for e, count in region.items():
                 if e.group < 0:
@@ -275,6 +290,13 @@ class Matcher:
                     # a topic shows in varied words, not in one word said often.
                     points = e.points[ri] * (count if count < 2 else count**_REPEAT)
                     scores[e.tag] += points
+                    if points < 0:
+                        parts[e.tag][8] -= points
+                    else:
+                        parts[e.tag][2 * ri + (not e.top)] += points
+                        if e not in distinct:
+                            distinct.add(e)
+                            parts[e.tag][6 + (not e.top)] += 1
                     if record:
                         scan.hits[e.tag].append((e.label, _REGIONS[ri], count, round(points, 2)))
                 else:
@@ -285,8 +307,8 @@ class Matcher:
         return scan
 
     def _place(
-        self, scan: Scan, text: str, held: list[tuple[int, int, _Entry]],
-        held_cjk: list[tuple[int, int, _Entry]], counts: _Counts, record: bool,
+        self, scan: Scan, text: str, held: list[tuple[int, int, _Entry, int]],
+        held_cjk: list[tuple[int, int, _Entry, int]], counts: _Counts, record: bool,
     ) -> None:
         """Count the held matches: a tag's phrases only in the paragraphs that hold
         a phrase of each of its paragraph-bound groups (the title goes with the
@@ -301,37 +323,41 @@ class Matcher:
             ti for ti in self.local if self._may_fire(ti, every, scan.words)]
         allowed: dict[int, set[int]] = {}
         if not todo:
-            placed = [(region, 0, e) for region, _, e in every]
+            placed = [(region, 0, e, part) for region, _, e, part in every]
         else:
-            starts, spans = _paragraph_starts(text)
-            placed = [(region, 0 if i < 0 else bisect_right(starts, i) - 1, e)
-                      for region, i, e in held]
-            placed += [(region, bisect_right(spans, at) - 1, e) for region, at, e in held_cjk]
+            starts, spans = _text.paragraph_starts(text)
+            placed = [(region, 0 if i < 0 else bisect_right(starts, i) - 1, e, part)
+                      for region, i, e, part in held]
+            placed += [(region, bisect_right(spans, at) - 1, e, part)
+                       for region, at, e, part in held_cjk]
             seen: dict[int, set[int]] = {}  # group channel -> paragraphs where it matched
-            for _, para, e in placed:
+            for _, para, e, _ in placed:
                 if e.group >= 0:
                     seen.setdefault(e.channel, set()).add(para)
             for ti in todo:
                 allowed[ti] = set.intersection(*(seen.get(c, set()) for c in self.local[ti]))
                 scan.paragraphs[ti] = (len(allowed[ti]), len(starts))
         lost: dict[tuple[_Entry, int], int] = {}
-        for region, para, e in placed:
+        for region, para, e, part in placed:
             if e.group < 0 and e.tag in allowed and para not in allowed[e.tag]:
                 lost[e, region] = lost.get((e, region), 0) + 1
             else:
                 counts[region][e] = counts[region].get(e, 0) + 1
+                if e.group < 0 and part >= 0:
+                    scan.spread[e.tag][not e.top] |= 1 << part
         if record:
             for (e, ri), n in lost.items():
                 scan.outside[e.tag].append((e.label, _REGIONS[ri], n, 0.0))
 
-    def _may_fire(self, ti: int, held: list[tuple[int, int, _Entry]], words: float) -> bool:
+    def _may_fire(self, ti: int, held: list[tuple[int, int, _Entry, int]],
+                  words: float) -> bool:
         """Whether tag ti may fire: its groups are met and the points of its
         positive phrases, counted in every paragraph, reach the threshold.
         Counting them in fewer paragraphs never scores more."""
         tag = self.tags[ti]
         found = [0] * len(tag.require)
         hits: dict[tuple[_Entry, int], int] = {}
-        for region, _, e in held:
+        for region, _, e, _ in held:
             if e.tag == ti:
                 if e.group >= 0:
                     found[e.group] += 1
@@ -342,8 +368,16 @@ class Matcher:
         best: float = sum(e.points[ri] * n**_REPEAT for (e, ri), n in hits.items())
         return best > 0 and best >= tag.threshold.needed(words)
 
-    def _scan_words(self, words: list[str]) -> list[tuple[int, _Entry]]:
-        """(position, entry) of every phrase match in words (as written)."""
+    def _scan_words(
+        self, words: list[str], other: list[tuple[int, _Entry, str]] | None,
+        region: Callable[[int], int],
+    ) -> list[tuple[int, _Entry]]:
+        """(position, entry) of every phrase match in words (as written).
+
+        A match that a word near it gives another sense (unless_near) counts
+        nothing, like an ignored phrase; with other, it is noted there as
+        (region(position), entry, the words near).
+        """
         pairs = self.pairs
         busy = [0] * len(self.owner)
         found: list[tuple[int, _Entry]] = []
@@ -366,6 +400,12 @@ class Matcher:
                     continue
                 busy[e.channel] = i + e.size
                 done = e.channel
+                if e.unless:
+                    near = other_sense(words, i, e.unless)
+                    if near is not None:
+                        if other is not None:
+                            other.append((region(i), e, near))
+                        continue
                 if e.weight:  # an ignored phrase only hides what it holds
                     found.append((i, e))
         return found
@@ -389,10 +429,10 @@ class Matcher:
         found: list[tuple[int, _Entry]] = []
         if (
             not text.isascii()
-            and text.encode("utf-8", "surrogatepass").translate(None, _NOT_CJK_LEAD)
-            and _CJK.search(text)
+            and text.encode("utf-8", "surrogatepass").translate(None, _text.NOT_CJK_LEAD)
+            and _text.CJK.search(text)
         ):
-            words = sum(map(len, _CJK_RUN.findall(text))) / 2  # about two characters a word
+            words = sum(map(len, _text.CJK_RUN.findall(text))) / 2  # about two characters a word
             if self.literal_start is not None:
                 busy = [0] * len(self.owner)
                 for start, match in self._literal_matches(text):
@@ -408,57 +448,6 @@ class Matcher:
             if e.weight:
                 found += [(m.start(), e) for m in pattern.finditer(text)]
         return found, words
-
-
-def _words(text: str, *, lower: bool) -> list[str]:
-    """The words _WORD finds in text, lower-cased if asked, without running the regex.
-
-    Translating the UTF-8 bytes (separators to spaces) and splitting on spaces
-    costs a fraction of ``_WORD.findall``: the bytes of a separator's tail are
-    dropped by the "ignore" decoding, as its lead byte became a space. The
-    lower-case and the original words of a text line up one to one, as
-    lower-casing never makes or removes a space.
-    """
-    data = text.encode("utf-8", "surrogatepass")
-    if data.isascii():
-        return data.translate(_LOWER if lower else _KEEP).decode("ascii").split()
-    if b"\xc9" in data or b"\xcd" in data:  # rare letters that share a lead byte with
-        found = _WORD.findall(text)  # non-letters: let the regex decide
-        return "\x00".join(found).lower().split("\x00") if lower and found else found
-    spaced = data.translate(_LOWER if lower else _KEEP).decode("utf-8", "ignore")
-    return (spaced.lower() if lower and not spaced.isascii() else spaced).split()
-
-
-def _paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph of text."""
-    spans, at = [], 0
-    for m in _PARAGRAPH.finditer(text):
-        if at or text[: m.start()].strip(_BLANK):  # not blank lines that open the text
-            spans.append((at, m.start()))
-            at = m.end()
-    spans.append((at, len(text)))
-    return spans
-
-
-def _paragraph_starts(text: str) -> tuple[list[int], list[int]]:
-    """Where each paragraph of text starts: the index of its first word (in the
-    words _words finds) and its character offset.
-
-    The words are counted, not split off: with continuation bytes deleted, the
-    UTF-8 bytes of text are one byte a character, which _SHAPE turns into "a"
-    inside words and a space between them, so a word starts at each " a".
-    """
-    spans = _paragraph_spans(text)
-    data = text.encode("utf-8", "surrogatepass")
-    if not data.isascii() and (b"\xc9" in data or b"\xcd" in data):  # see _words
-        counts = [len(_words(text[a:b], lower=False)) for a, b in spans]
-    else:
-        shape = data.translate(_SHAPE, _TAILS)
-        counts = [shape.count(b" a", a - 1 if a else 0, b) + (not a and shape[:1] == b"a")
-                  for a, b in spans]
-    starts = list(accumulate(counts, initial=0))
-    starts.pop()
-    return starts, [a for a, _ in spans]
 
 
 def _case_variants(char: str) -> set[str]:
@@ -502,13 +491,3 @@ def _case_matches(words: list[str], start: int, case: list[str], star: bool) -> 
     if star and len(got) == len(case):
         return got[:-1] == case[:-1] and got[-1].startswith(case[-1])
     return got == case
-
-
-def _lead_end(text: str) -> int:
-    if len(text) <= _LEAD_MIN:
-        return len(text)
-    end = text.find("\n", _LEAD_MIN)
-    if 0 <= end <= _LEAD_MAX:
-        return end
-    space = text.rfind(" ", _LEAD_MIN, _LEAD_MAX)  # never cut a word in two
-    return space if space > 0 else min(len(text), _LEAD_MAX)

@@ -3,7 +3,8 @@
 A taxonomy (``tags:`` in digest.yml, default in ``digest/data/taxonomy.yml``)
 maps tag names to weighted phrases, groups that must co-occur (anywhere, or
 in the same paragraph as the phrases that score), phrases that never count,
-where a match counts how much, and a length-relative threshold.
+words whose other sense their neighbours tell, where a match counts how
+much, and a length-relative threshold.
 The schema is documented at the top of the default file.
 Finding phrases fast is :mod:`digest.tags.matcher`'s business, deciding and
 explaining :mod:`digest.tags.classify`'s.
@@ -17,9 +18,12 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from digest.tags.text import WORD
+
 __all__ = [
     "Group",
     "Phrase",
+    "Sense",
     "TagDef",
     "Taxonomy",
     "Threshold",
@@ -33,7 +37,8 @@ Report = Callable[[tuple[str | int, ...], str], None]
 KeyPath = tuple[str | int, ...]
 
 _TAG_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_TAG_KEYS = ("title", "description", "phrases", "ignore", "require", "where", "threshold")
+_TAG_KEYS = ("title", "description", "phrases", "ignore", "unless_near", "require", "where",
+             "threshold", "learned")
 _WHERE = ("title", "lead", "body")
 _THRESHOLD = ("base", "per_1000_words")
 _GROUP_KEYS = ("min", "within", "phrases")
@@ -62,6 +67,17 @@ class Group:
     phrases: tuple[str, ...]
     min: int = 1
     within: str = "article"  # or "paragraph"
+
+
+@dataclass(frozen=True)
+class Sense:
+    """A word with another sense that its neighbours tell: a match of one of the
+    tag's one-word phrases that is this word (``label``, or ``label*`` for any
+    ending) does not count where one of ``near`` stands within five words of it
+    ("record label", "trains and platforms")."""
+
+    word: str
+    near: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,10 @@ class TagDef:
     require: tuple[Group, ...] = ()
     where: Where = Where()
     threshold: Threshold = Threshold()
+    unless_near: tuple[Sense, ...] = ()
+    # Whether the learned layer (digest.tags.learned) may overrule the
+    # threshold, for a tag it has weights for.
+    learned: bool = True
 
 
 @dataclass(frozen=True)
@@ -186,17 +206,23 @@ def _parse_tag(name: str, raw: object, report: Report, path: KeyPath) -> TagDef 
     phrases = _parse_phrases(raw.get("phrases", {}), report, (*path, "phrases"))
     ignore = _parse_list(raw.get("ignore", []), report, (*path, "ignore"))
     require = _parse_groups(raw.get("require", {}), report, (*path, "require"))
+    senses = _parse_senses(raw.get("unless_near", {}), phrases, require, report,
+                           (*path, "unless_near"))
     where = Where(**_parse_floats(raw.get("where", {}), _WHERE, report, (*path, "where")))
     limit = raw.get("threshold", {})
     if isinstance(limit, int | float) and not isinstance(limit, bool):
         limit = {"base": limit}  # a bare number is the base; the length part keeps its default
     threshold = Threshold(**_parse_floats(limit, _THRESHOLD, report, (*path, "threshold")))
     _check_duplicates(phrases, ignore, report, path)
+    learned = raw.get("learned", True)
+    if not isinstance(learned, bool):
+        report((*path, "learned"), "expected true or false")
+        learned = True
     if not ok:
         return None
     assert isinstance(title, str)
     return TagDef(name, title.strip(), description.strip(), phrases, ignore, require,
-                  where, threshold)
+                  where, threshold, senses, learned)
 
 
 def _parse_phrases(raw: object, report: Report, path: KeyPath) -> tuple[Phrase, ...]:
@@ -279,6 +305,58 @@ def _parse_groups(raw: object, report: Report, path: KeyPath) -> tuple[Group, ..
         if listed:
             out.append(Group(str(name), listed, minimum, str(within)))
     return tuple(out)
+
+
+# One word as the matcher sees words, maybe a prefix: an unless_near key, or a
+# word of the phrases near which it has another sense.
+_WORD = re.compile(WORD.pattern + r"\*?")
+
+
+def _parse_senses(
+    raw: object, phrases: tuple[Phrase, ...], groups: tuple[Group, ...], report: Report,
+    path: KeyPath,
+) -> tuple[Sense, ...]:
+    """``unless_near``: a mapping of a word of the tag's one-word phrases (or several,
+    separated by commas) to the words near which it has another sense."""
+    if not isinstance(raw, Mapping):
+        report(path, "expected a mapping of a word to the words that give it another "
+               "sense, e.g. {platform*: [train*, station*]}")
+        return ()
+    singles = [p.text for p in phrases] + [p for g in groups for p in g.phrases]
+    singles = [p.lower() for p in singles if _WORD.fullmatch(p.strip())]
+    out = []
+    for words, near in raw.items():
+        where = (*path, str(words))
+        listed = _parse_list(near, report, where)
+        bad = [n for n in listed if n.startswith("re:") or not _words_only(n)]
+        for n in bad:
+            report(where, f"{n!r}: the words near which it has another sense are plain "
+                   "words, maybe ending in '*'")
+        good = tuple(n for n in listed if n not in bad)
+        for word in str(words).split(","):  # "revenue*, profit*": one list for both
+            key = word.strip().lower()
+            if not _WORD.fullmatch(key) or key.rstrip("*").isdigit():
+                report(where, "a key is one word, maybe ending in '*', or several separated "
+                       "by commas (label, platform*)")
+            elif not any(sense_covers(key, p) for p in singles):
+                report(where, f"{key!r} matches none of the tag's one-word phrases "
+                       "(in phrases or require)")
+            elif good:
+                out.append(Sense(key, good))
+    return tuple(out)
+
+
+def _words_only(phrase: str) -> bool:
+    return all(_WORD.fullmatch(w) for w in phrase.replace("-", " ").split())
+
+
+def sense_covers(key: str, phrase: str) -> bool:
+    """Whether a match of the one-word phrase can be a word the key names (both
+    lower-case; either may end in '*'), so the sense check applies to it."""
+    k, p = key.rstrip("*"), phrase.rstrip("*")
+    if phrase.endswith("*"):
+        return k.startswith(p) or (key.endswith("*") and p.startswith(k))
+    return p.startswith(k) if key.endswith("*") else p == k
 
 
 def _parse_floats(
