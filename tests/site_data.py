@@ -141,10 +141,10 @@ def make_digest(root: Path, *, extra: int = 6) -> tuple[Config, Archive]:
 
 
 def search_index_text(site: Path) -> str:
-    """Everything the site's Pagefind search index holds, as text."""
+    """Everything the site's Pagefind search index holds, as text (every bundle)."""
     import gzip
 
-    fragments = sorted((site / "pagefind" / "fragment").glob("*.pf_fragment"))
+    fragments = sorted(site.glob("pagefind*/fragment/*.pf_fragment"))
     assert fragments, f"no search index in {site}"
     return "\n".join(gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
                      for f in fragments)

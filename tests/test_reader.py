@@ -104,8 +104,18 @@ def _holds(html: str, word: str) -> bool:
     text = " ".join(article.text_content().split())
     if HAN_RUN.fullmatch(word):
         return word in text.replace(" ", "")
-    stem = re.escape(word.lower().removesuffix("s"))
-    return re.search(rf"(?<![^\W_]){stem}(?:s|es|'s|’s)?(?![^\W_])", text.lower()) is not None
+    w = word.lower()
+    forms = {w, w + "s", w + "es", w + "'s", w + "’s"}
+    if w.endswith("ies"):
+        forms.add(w[:-3] + "y")
+    if w.endswith("y"):
+        forms.add(w[:-1] + "ies")
+    if w.endswith("es"):
+        forms.add(w[:-2])
+    if w.endswith("s"):
+        forms.add(w[:-1])
+    words = set(re.findall(r"[^\W_]+(?:['’]s)?", text.lower()))
+    return bool(forms & words)
 
 
 def _page_url(base: str, article: Article, site: Path) -> str:

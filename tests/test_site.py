@@ -11,7 +11,6 @@ from typing import Any
 
 import feedparser
 import pytest
-from conftest import search_index_text
 from inert import assert_tree_inert, visible_text
 from site_data import (
     EXCERPT_BODY,
@@ -19,6 +18,7 @@ from site_data import (
     SEED_TITLE,
     ZH_TITLE,
     make_digest,
+    search_index_text,
 )
 
 from digest.archive.store import Archive

@@ -102,11 +102,12 @@ def _source_infos(config: Config, records: list[Record]) -> dict[str, SourceInfo
     newest: dict[str, datetime] = {}
     for r in records:  # newest first
         newest.setdefault(r.source, r.when)
+    configured_by_name = {s.name: s for s in config.sources}
     out: dict[str, SourceInfo] = {}
     for name, when in newest.items():
         if not name:
             continue
-        configured = config.source(name)
+        configured = configured_by_name.get(name)
         page = source_page(name).removesuffix("index.md")
         link = base + page if base else None
         feed = (
