@@ -173,11 +173,12 @@ def _article_body(tree: Any, raw: str | None = None) -> Any:
     """
     from trafilatura import bare_extraction
 
-    def read(precise: bool, page: Any = tree) -> Any:
+    def read(precise: bool, page: Any = tree, recall: bool = False) -> Any:
         doc = bare_extraction(
             page,
             fast=precise,  # its fallbacks recover text: what the balanced check is for
             favor_precision=precise,
+            favor_recall=recall,
             include_comments=False,
             include_images=True,
             include_links=True,
@@ -198,6 +199,14 @@ def _article_body(tree: Any, raw: str | None = None) -> Any:
         more = _prose_words(balanced)
         if more >= _PROSE_WORDS and more * _SHORT_SHARE > have:
             precise, have = balanced, more
+    if have < _FEW_WORDS:
+        # Little prose: the article may sit where the balanced reading does not
+        # look (inside a <header> of broken markup, in boxes it discards).
+        wide = read(False, recall=True)
+        if wide is not None:
+            more = _prose_words(wide)
+            if more >= _PROSE_WORDS and more * _SHORT_SHARE > have:
+                precise, have = wide, more
     if have < _FEW_WORDS and raw is not None:
         # Little prose left, and much text was hidden: the body may be marked
         # hidden until a script shows it. Read the page as it came.
@@ -215,7 +224,8 @@ _ENOUGH_WORDS = 1000
 _SHORT_SHARE = 0.6
 # Fewer words outside links than a short paragraph is navigation, not prose.
 _PROSE_WORDS = 40
-# Fewer words of prose than this, and the page as it came is read too.
+# Fewer words of prose than this, and the recall reading and the page as it
+# came are read too.
 _FEW_WORDS = 150
 
 
