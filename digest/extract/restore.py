@@ -4,7 +4,9 @@ trafilatura reads the page block by block and, with ``favor_precision``,
 drops a heading that is all link (a linked product name in a buying guide)
 or that looks like a teaser title. When the blocks on both sides of such a
 heading are in the body, the heading belongs to the article: it is put back
-where it stood, with its link. Inline ``<code>`` that trafilatura kept inside
+where it stood, with its link. Paragraphs of prose it dropped between two
+kept blocks (an accordion's answer, a boxed key point) go back the same way.
+Inline ``<code>`` that trafilatura kept inside
 a sentence is marked inline, so that it is written as a code span and not as
 a block splitting the sentence.
 """
@@ -15,6 +17,8 @@ import re
 from typing import Any
 
 from lxml import etree
+
+from digest.extract.boilerplate import is_trailer_text
 
 __all__ = ["mark_inline_code", "restore_headings"]
 
@@ -91,3 +95,132 @@ def mark_inline_code(body: Any) -> None:
             continue
         if parent.tag in _INLINE_PARENTS or (code.tail and code.tail.strip()):
             code.tag = "tt"
+
+
+_SENTENCE_END = re.compile(r"[.!?:;。！？][\"”’)\]]*$")
+_CHROME = frozenset({"nav", "footer", "aside", "form", "button", "select", "label", "dialog"})
+_CHROME_CLASS = re.compile(
+    r"comment|related|share|social|sidebar|newsletter|subscribe|footer|cookie|consent|popup"
+    r"|modal|promo|advert|\bads?\b|banner|breadcrumb|menu|author-bio|byline|widget|signup"
+    r"|recommend|teaser|card",
+    re.I,
+)
+_MIN_WORDS = 8
+# Affiliate notes sit in boxes near the headline, as the site's voice.
+_DISCLOSURE = re.compile(r"\bcommissions?\b|\baffiliate\b|\bwhy trust us\b", re.I)
+_WORDS = re.compile(r"\w+")
+_NO_TEXT = frozenset({"script", "style", "noscript", "template", "button", "svg"})
+
+
+def _is_lost_prose(el: Any, text: str) -> bool:
+    """A paragraph of sentences, mostly unlinked, outside the page's chrome."""
+    if len(text.split()) < _MIN_WORDS or not _SENTENCE_END.search(text):
+        return False
+    if is_trailer_text(text) or _DISCLOSURE.search(text):
+        return False
+    if any(d.tag in _PAGE_BLOCKS for d in el.iterdescendants() if isinstance(d.tag, str)):
+        return False
+    linked = sum(len("".join(a.itertext())) for a in el.iter("a"))
+    if linked > 0.3 * len(text):
+        return False
+    for anc in el.iterancestors():
+        if anc.tag in _CHROME:
+            return False
+        names = (anc.get("class") or "") + " " + (anc.get("id") or "")
+        if names.strip() and _CHROME_CLASS.search(names):
+            return False
+    return True
+
+
+def _shingles(text: str) -> list[str]:
+    words = _WORDS.findall(text)
+    return [" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))]
+
+
+def restore_blocks(page: Any, body: Any) -> None:
+    """Put back paragraphs of prose the body lost between two blocks it kept.
+
+    trafilatura drops a paragraph it scores as boilerplate (one in a box of
+    its own, an accordion's answer, a paragraph wrapped in a styled div)
+    even inside the article's run of text. A run of such paragraphs that
+    lies between two kept blocks, with nothing else dropped in between, is
+    the article's: it is put back whole, before the block that follows it.
+    Blocks are matched by their word triples, as the body may hold a block
+    with a button or a hidden word taken out.
+    """
+    where: dict[str, Any] = {}
+    for el in body.iter(*_BODY_BLOCKS):
+        for gram in _shingles(_own_text(el)):
+            where.setdefault(gram, el)
+    if len(where) < 2:
+        return
+    pending: list[Any] = []
+    last: Any = None  # the last kept paragraph of the page
+    for el in page.iter(*_PAGE_BLOCKS):
+        text = _own_text(el)
+        if not text:
+            continue
+        grams = _shingles(text)
+        found = [where[g] for g in grams if g in where]
+        if len(found) >= 0.5 * len(grams):
+            if pending:
+                _insert_before(found[0], pending)
+            pending = []
+            if el.tag != "h1":
+                last = el  # the title does not open the article's run
+        elif len(found) > 0.2 * len(grams):
+            pending = []  # partly kept: not a lost block
+        elif el.tag in _HEADINGS or el.tag in ("td", "pre", "h1"):
+            continue  # headings go back with restore_headings, cells stay in tables
+        elif any(d.tag in _PAGE_BLOCKS for d in el.iterdescendants() if isinstance(d.tag, str)):
+            continue  # a container: its blocks are judged one by one
+        elif last is not None and _is_lost_prose(el, text):
+            pending.append(el)
+        else:
+            pending = []
+
+
+def _insert_before(anchor: Any, lost: list[Any]) -> None:
+    if anchor.tag not in ("p", "item", "head", "quote"):
+        return
+    in_list = anchor.tag == "item"
+    if any(in_list != (el.tag == "li") for el in lost):
+        return  # a paragraph into a list, or an item outside one: leave the run out
+    for el in lost:
+        new = etree.Element("item" if in_list else "p")
+        _copy_inline(el, new)
+        anchor.addprevious(new)
+
+
+def _copy_inline(src: Any, dst: Any) -> None:
+    """Text and links of a page block, as body markup."""
+    dst.text = ""
+    last: Any = None
+
+    def add_text(text: str | None) -> None:
+        nonlocal last
+        if not text:
+            return
+        if last is None:
+            dst.text = (dst.text or "") + text
+        else:
+            last.tail = (last.tail or "") + text
+
+    def walk(node: Any) -> None:
+        nonlocal last
+        add_text(node.text)
+        for child in node:
+            if not isinstance(child.tag, str) or child.tag in _NO_TEXT:
+                add_text(child.tail)
+                continue
+            if child.tag == "a" and child.get("href"):
+                ref = etree.SubElement(dst, "ref", target=child.get("href"))
+                ref.text = "".join(child.itertext())
+                last = ref
+            elif child.tag == "br":
+                last = etree.SubElement(dst, "lb")
+            else:
+                walk(child)
+            add_text(child.tail)
+
+    walk(src)
