@@ -141,3 +141,26 @@ def test_quoted_markup_is_kept_as_text() -> None:
     rendered = markdown.markdown(md, extensions=["attr_list", "md_in_html"])
     assert active_parts(rendered) == []
     assert visible_text(rendered) == quoted
+
+
+@pytest.mark.parametrize(
+    ("html", "md", "text"),
+    [
+        # Markers touching a letter, or closing after punctuation before one, are
+        # not emphasis to CommonMark: the words stay, the markers go.
+        ("<p>doing in<em>Starship Troopers</em> is</p>", "doing inStarship Troopers is",
+         "doing inStarship Troopers is"),
+        ("<p>loyalty to <em>Rust?</em><sup>2</sup> Based</p>", "loyalty to Rust?2 Based",
+         "loyalty to Rust?2 Based"),
+        ("<p><strong>The Gallery’</strong>s overview</p>", "The Gallery’s overview",
+         "The Gallery’s overview"),
+        # Emphasis inside emphasis keeps only the outer markers.
+        ("<p><em>lives on <strong>your</strong> box</em>, under</p>", "*lives on your box*, under",
+         "lives on your box, under"),
+        ("<p>a <strong>bold</strong> and <em>it</em>.</p>", "a **bold** and *it*.", "a bold and it."),
+    ],
+)
+def test_emphasis_only_where_it_reads_as_emphasis(html: str, md: str, text: str) -> None:
+    out = html_to_markdown(html)
+    assert out == md
+    assert markdown_to_text(out) == text

@@ -4,8 +4,9 @@ Written for our input, straight from lxml (no second parse):
 
 * inline text keeps its words and spaces: whitespace runs become one space,
   emphasis markers hug their words and leave the spaces outside
-  (``country<strong> </strong>and`` stays "country and"), a link keeps the
-  text around it;
+  (``country<strong> </strong>and`` stays "country and"), and are written
+  only where CommonMark reads them as emphasis (:func:`_emphasis`); a link
+  keeps the text around it;
 * code keeps every character: ``<pre>`` becomes an HTML ``<pre><code>`` block
   with character references (safe with or without a fence extension, see
   :func:`_code_block`), inline ``<code>`` a code span in its sentence, which
@@ -219,10 +220,8 @@ def _wrap(tag: str, text: str, href: str | None) -> str:
         if not href:
             return core
         return f"{lead}[{stripped}]({href}){trail}"
-    mark = "**" if tag in _STRONG else "*"
-    if stripped.startswith("*") or stripped.endswith("*"):
-        return core  # nested emphasis at an edge: the outer marker would clash
-    return f"{lead}{mark}{stripped}{mark}{trail}"
+    opener, closer = ("\x03", "\x04") if tag in _STRONG else ("\x01", "\x02")
+    return f"{lead}{opener}{stripped}{closer}{trail}"
 
 
 def _edges(core: str) -> tuple[str, str]:
@@ -241,7 +240,52 @@ def _plain_inline(el: Any) -> str:
 def _squeeze(text: str) -> str:
     """One space between words; hard breaks kept; no space at the edges of lines."""
     lines = [_SPACE.sub(" ", ln).strip(" ") for ln in text.split("  \n")]
-    return "  \n".join(ln for ln in lines if ln).strip()
+    return _emphasis("  \n".join(ln for ln in lines if ln).strip())
+
+
+# Emphasis is first written as these marks, and made ``*``/``**`` once its
+# neighbours are known (:func:`_emphasis`).
+_OPENERS = {"\x01": "*", "\x03": "**"}
+_CLOSERS = frozenset("\x02\x04")
+_MARKS = re.compile("[\x01-\x04]")
+
+
+def _emphasis(text: str) -> str:
+    """Emphasis marks → Markdown, only where every reader takes them as emphasis.
+
+    Markers that touch a letter outside (``in*Starship*``, ``Gallery’**s``),
+    or close after punctuation before a letter (``Rust?*2``), are read as
+    text by CommonMark and break the plain text; emphasis inside emphasis
+    confuses simple readers. Those keep their words without markers.
+    """
+    if "\x01" not in text and "\x03" not in text:
+        return _MARKS.sub("", text)
+    pairs: list[tuple[int, int, str]] = []
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _OPENERS:
+            stack.append(i)
+        elif ch in _CLOSERS and stack:
+            start = stack.pop()
+            if not stack:
+                pairs.append((start, i, _OPENERS[text[start]]))
+    out = list(text)
+    for start, end, mark in pairs:
+        before = _MARKS.sub("", text[:start])[-1:]
+        inner = _MARKS.sub("", text[start + 1:end])
+        after = _MARKS.sub("", text[end + 1:])[:1]
+        if _flanked(before, inner, after):
+            out[start] = out[end] = mark
+    return _MARKS.sub("", "".join(out))
+
+
+def _flanked(before: str, inner: str, after: str) -> bool:
+    if not inner or "\n" in inner or inner[0].isspace() or inner[-1].isspace():
+        return False
+    if before and (before.isalnum() or before in "\\_*"):
+        return False
+    # A letter or digit outside also covers CommonMark's punctuation rule.
+    return not (after and (after.isalnum() or after in "_*"))
 
 
 def _squeeze_code(text: str) -> str:
