@@ -43,7 +43,12 @@ from digest.extract.meta import (
     parse_datetime,
     read_meta,
 )
-from digest.extract.restore import mark_inline_code, restore_blocks, restore_headings
+from digest.extract.restore import (
+    mark_inline_code,
+    page_blocks,
+    restore_blocks,
+    restore_headings,
+)
 from digest.extract.textdump import extract_text_page
 from digest.model import Extracted
 
@@ -245,8 +250,9 @@ def _extract_html(text: str, url: str | None) -> Extracted:
         raise ExtractError("no article body found (navigation, listing or empty page)")
     title = meta.title
     base = url or meta.canonical_url
-    restore_blocks(tree, body_xml)
-    restore_headings(tree, body_xml, title)
+    blocks = page_blocks(tree)
+    restore_blocks(tree, body_xml, blocks)
+    restore_headings(tree, body_xml, title, blocks)
     mark_inline_code(body_xml)
     body = convert_to_html(prune_body(body_xml, title))
     attach_captions(body, captions)

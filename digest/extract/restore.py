@@ -30,14 +30,20 @@ _MAX_HEADING = 200
 
 
 def _norm(text: str) -> str:
-    return _SPACE.sub(" ", text).strip().lower()
+    return " ".join(text.split()).lower()
 
 
 def _own_text(el: Any) -> str:
     return _norm(etree.tostring(el, method="text", encoding=str, with_tail=False))
 
 
-def restore_headings(page: Any, body: Any, title: str | None) -> None:
+def page_blocks(page: Any) -> list[tuple[Any, str]]:
+    """The page's text blocks and their text, read once for both restorers."""
+    return [(el, _own_text(el)) for el in page.iter(*_PAGE_BLOCKS)]
+
+
+def restore_headings(page: Any, body: Any, title: str | None,
+                     blocks: list[tuple[Any, str]] | None = None) -> None:
     """Insert the page's headings that the body lost between two blocks it kept."""
     kept: dict[str, Any] = {}
     for el in body.iter(*_BODY_BLOCKS):
@@ -47,18 +53,19 @@ def restore_headings(page: Any, body: Any, title: str | None) -> None:
     if len(kept) < 2:
         return
     norm_title = _norm(title or "")
-    lost = {h for h in page.iter(*_HEADINGS)
-            if (t := _own_text(h)) and t not in kept and len(t) <= _MAX_HEADING and t != norm_title}
+    if blocks is None:
+        blocks = page_blocks(page)
+    lost = {h for h, t in blocks if h.tag in _HEADINGS
+            and t and t not in kept and len(t) <= _MAX_HEADING and t != norm_title}
     if not lost:
         return
     pending: list[Any] = []  # headings lost since the last kept block
     seen_kept = False
-    for el in page.iter(*_PAGE_BLOCKS):
+    for el, text in blocks:
         if el in lost:
             if seen_kept:
                 pending.append(el)
             continue
-        text = _own_text(el)
         if not text or (el.tag in _HEADINGS and text not in kept):
             continue
         anchor = kept.get(text)
@@ -116,9 +123,7 @@ def _is_lost_prose(el: Any, text: str) -> bool:
     """A paragraph of sentences, mostly unlinked, outside the page's chrome."""
     if len(text.split()) < _MIN_WORDS or not _SENTENCE_END.search(text):
         return False
-    if is_trailer_text(text) or _DISCLOSURE.search(text):
-        return False
-    if any(d.tag in _PAGE_BLOCKS for d in el.iterdescendants() if isinstance(d.tag, str)):
+    if is_trailer_text(text) or _DISCLOSURE.search(text) or _has_block(el):
         return False
     linked = sum(len("".join(a.itertext())) for a in el.iter("a"))
     if linked > 0.3 * len(text):
@@ -137,7 +142,7 @@ def _shingles(text: str) -> list[str]:
     return [" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))]
 
 
-def restore_blocks(page: Any, body: Any) -> None:
+def restore_blocks(page: Any, body: Any, blocks: list[tuple[Any, str]] | None = None) -> None:
     """Put back paragraphs of prose the body lost between two blocks it kept.
 
     trafilatura drops a paragraph it scores as boilerplate (one in a box of
@@ -145,39 +150,48 @@ def restore_blocks(page: Any, body: Any) -> None:
     even inside the article's run of text. A run of such paragraphs that
     lies between two kept blocks, with nothing else dropped in between, is
     the article's: it is put back whole, before the block that follows it.
-    Blocks are matched by their word triples, as the body may hold a block
-    with a button or a hidden word taken out.
+    Blocks are matched by their text, else by their word triples, as the
+    body may hold a block with a button or a hidden word taken out.
     """
+    kept: dict[str, Any] = {}
     where: dict[str, Any] = {}
     for el in body.iter(*_BODY_BLOCKS):
-        for gram in _shingles(_own_text(el)):
+        text = _own_text(el)
+        kept.setdefault(text, el)
+        for gram in _shingles(text):
             where.setdefault(gram, el)
     if len(where) < 2:
         return
     pending: list[Any] = []
     last: Any = None  # the last kept paragraph of the page
-    for el in page.iter(*_PAGE_BLOCKS):
-        text = _own_text(el)
+    for el, text in blocks if blocks is not None else page_blocks(page):
         if not text:
             continue
-        grams = _shingles(text)
-        found = [where[g] for g in grams if g in where]
-        if len(found) >= 0.5 * len(grams):
+        anchor = kept.get(text)
+        if anchor is None:
+            grams = _shingles(text)
+            found = [where[g] for g in grams if g in where]
+            if len(found) >= 0.5 * len(grams):
+                anchor = found[0]
+            elif len(found) > 0.2 * len(grams):
+                pending = []  # partly kept: not a lost block
+                continue
+        if anchor is not None:
             if pending:
-                _insert_before(found[0], pending)
+                _insert_before(anchor, pending)
             pending = []
             if el.tag != "h1":
                 last = el  # the title does not open the article's run
-        elif len(found) > 0.2 * len(grams):
-            pending = []  # partly kept: not a lost block
         elif el.tag in _HEADINGS or el.tag in ("td", "pre", "h1"):
             continue  # headings go back with restore_headings, cells stay in tables
-        elif any(d.tag in _PAGE_BLOCKS for d in el.iterdescendants() if isinstance(d.tag, str)):
-            continue  # a container: its blocks are judged one by one
         elif last is not None and _is_lost_prose(el, text):
             pending.append(el)
-        else:
+        elif not _has_block(el):  # a container: its blocks are judged one by one
             pending = []
+
+
+def _has_block(el: Any) -> bool:
+    return any(isinstance(d.tag, str) and d.tag in _PAGE_BLOCKS for d in el.iterdescendants())
 
 
 def _insert_before(anchor: Any, lost: list[Any]) -> None:
