@@ -329,6 +329,11 @@ def _level(head: Any) -> int:
     return int(rend[1]) if len(rend) == 2 and rend[1].isdigit() else 3
 
 
+def _title_and_little(low: str, title: str) -> bool:
+    """The title with a few words around it (a site name, a date), not a sentence using it."""
+    return len(low.split()) <= len(title.split()) + 6
+
+
 def prune_body(body: Any, title: str | None) -> Any:
     """Remove boilerplate from trafilatura's XML body in place."""
     for lst in list(body.iter("list")):
@@ -354,7 +359,8 @@ def prune_body(body: Any, title: str | None) -> Any:
         low = text.lower()
         if (
             _is_head_junk(text)
-            or (norm_title and (low in norm_title or norm_title in low))
+            or (norm_title and (low in norm_title or (norm_title in low and _title_and_little(
+                low, norm_title))))
             or (el.tag == "p" and _is_date_line(text))
             or (low.startswith("by ") and len(text) < 150)
         ):
