@@ -255,3 +255,21 @@ def test_hidden_boxes_stay_out_of_a_visible_article() -> None:
     box = '<div hidden><p>Sign in to read this story offline and sync it everywhere.</p></div>'
     result = extract(filler(4) + box)
     assert "Sign in to read" not in result.text
+
+
+def test_prose_lost_between_kept_blocks_is_put_back_once() -> None:
+    from digest.extract.restore import restore_blocks
+
+    answer = ("Most installs take one to three days, and the utility needs two more weeks"
+              " to approve the system.")
+    page_tree = lxml.html.document_fromstring(
+        f"<html><body><article><p>{FILLER[0]}</p>"
+        f'<div class="accordion-item"><div class="panel"><p>{answer}</p></div></div>'
+        f"<p>{FILLER[1]} <button>Read the plan</button></p><p>{FILLER[2]}</p></article>"
+        '<aside><p>Our team writes about energy for readers across the whole state.</p></aside>'
+        "</body></html>")
+    body = etree.fromstring(  # the reading: the answer dropped, a button's words gone
+        f"<body><p>{FILLER[0]}</p><p>{FILLER[1]}</p><p>{FILLER[2]}</p></body>")
+    restore_blocks(page_tree, body)
+    texts = ["".join(p.itertext()) for p in body]
+    assert texts == [FILLER[0], answer, FILLER[1], FILLER[2]]
