@@ -273,3 +273,17 @@ def test_prose_lost_between_kept_blocks_is_put_back_once() -> None:
     restore_blocks(page_tree, body)
     texts = ["".join(p.itertext()) for p in body]
     assert texts == [FILLER[0], answer, FILLER[1], FILLER[2]]
+
+
+def test_a_space_lost_after_emphasis_comes_back_as_the_page_has_it() -> None:
+    from digest.extract.restore import restore_spaces
+
+    page_tree = lxml.html.document_fromstring(
+        "<html><body><p>You <em>can</em> get there from here.</p>"
+        "<p>The <em>qahveh khaneh</em>s were places to talk.</p></body></html>")
+    body = etree.fromstring(  # the reading lost the first space, kept the second word whole
+        '<body><p><hi rend="#i">can</hi>get there from here.</p>'
+        '<p>The <hi rend="#i">qahveh khaneh</hi>s were places to talk.</p></body>')
+    restore_spaces(page_tree, body)
+    assert ["".join(p.itertext()) for p in body] == [
+        "can get there from here.", "The qahveh khanehs were places to talk."]

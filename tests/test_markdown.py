@@ -154,6 +154,7 @@ def test_quoted_markup_is_kept_as_text() -> None:
          "loyalty to Rust?2 Based"),
         ("<p><strong>The Gallery’</strong>s overview</p>", "The Gallery’s overview",
          "The Gallery’s overview"),
+        ("<p><em>I</em>f you</p>", "If you", "If you"),  # a drop cap
         # Emphasis inside emphasis keeps only the outer markers.
         ("<p><em>lives on <strong>your</strong> box</em>, under</p>", "*lives on your box*, under",
          "lives on your box, under"),

@@ -48,6 +48,7 @@ from digest.extract.restore import (
     page_blocks,
     restore_blocks,
     restore_headings,
+    restore_spaces,
 )
 from digest.extract.textdump import extract_text_page
 from digest.model import Extracted
@@ -253,6 +254,7 @@ def _extract_html(text: str, url: str | None) -> Extracted:
     blocks = page_blocks(tree)
     restore_blocks(tree, body_xml, blocks)
     restore_headings(tree, body_xml, title, blocks)
+    restore_spaces(tree, body_xml)
     mark_inline_code(body_xml)
     body = convert_to_html(prune_body(body_xml, title))
     attach_captions(body, captions)

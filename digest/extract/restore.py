@@ -20,7 +20,9 @@ from lxml import etree
 
 from digest.extract.boilerplate import is_trailer_text
 
-__all__ = ["mark_inline_code", "restore_headings"]
+__all__ = [
+    "mark_inline_code", "page_blocks", "restore_blocks", "restore_headings", "restore_spaces",
+]
 
 _SPACE = re.compile(r"\s+")
 _PAGE_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd", "blockquote", "pre")
@@ -238,3 +240,31 @@ def _copy_inline(src: Any, dst: Any) -> None:
             add_text(child.tail)
 
     walk(src)
+
+
+_LAST_WORD = re.compile(r"(\w+)$")
+_FIRST_WORD = re.compile(r"^(\w+)")
+
+
+def restore_spaces(page: Any, body: Any) -> None:
+    """Put back the space the reading lost between inline markup and the next word.
+
+    trafilatura sometimes cuts the space after an emphasis or a link
+    ("<em>can</em> get" read as "can" + "get"), and the words run together.
+    Where the page has the two words apart, and never together, the space
+    goes back; a word emphasised in part ("<em>khaneh</em>s") stays whole.
+    """
+    page_text: str | None = None
+    for el in body.iter("hi", "ref"):
+        tail = el.tail
+        if not tail or not tail[0].isalnum():
+            continue
+        last = _LAST_WORD.search("".join(el.itertext()))
+        first = _FIRST_WORD.match(tail)
+        if last is None or first is None:
+            continue
+        if page_text is None:
+            page_text = " ".join(etree.tostring(page, method="text", encoding=str).split())
+        apart = f"{last.group(1)} {first.group(1)}"
+        if apart in page_text and f"{last.group(1)}{first.group(1)}" not in page_text:
+            el.tail = " " + tail
