@@ -71,6 +71,8 @@ class GenerateReport:
     # Articles whose source is a local path or a URL (`digest add`): the names
     # readers see instead, (source, *sources), by the article's path in content/.
     labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Excerpt-only pages that still hold their body (Record.holds_text).
+    holding_text: tuple[str, ...] = ()
 
 
 def taxonomy_tags(config: Config, records: Iterable[Record] = ()) -> list[TagInfo]:
@@ -275,6 +277,7 @@ def generate(
         slugs,
         titles,
         labels,
+        tuple(r.rel for r in records if r.holds_text),
     )
 
 
