@@ -198,12 +198,15 @@ def test_empty_tags_are_shown_nowhere(tmp_path: Path) -> None:
 
 
 def test_excerpt_mode_hides_the_body_on_the_site(built: tuple[Config, Archive, Path]) -> None:
-    config, _, site = built
+    config, archive, site = built
     page = next((site / "articles").rglob("excerpt-only-story/index.html")).read_text(
         encoding="utf-8"
     )
     assert "Summary of Excerpt only story." in page
     assert "Read the original" in page
     assert EXCERPT_BODY not in page
-    stored = next(config.content_dir.rglob("excerpt-only-story.md")).read_text(encoding="utf-8")
-    assert EXCERPT_BODY in stored  # the archive keeps the full text
+    # The page MkDocs reads holds no body; the archive keeps it apart, outside content/.
+    path = next(config.content_dir.rglob("excerpt-only-story.md"))
+    assert EXCERPT_BODY not in path.read_text(encoding="utf-8")
+    assert EXCERPT_BODY in archive.fulltext_path(path).read_text(encoding="utf-8")
+    assert archive.read(path).body == EXCERPT_BODY
