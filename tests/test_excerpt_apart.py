@@ -11,6 +11,7 @@ archives are migrated by ``digest reindex`` and ``digest build``.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 from dataclasses import replace
@@ -53,10 +54,8 @@ def _leaks(root: Path, *needles: str) -> list[str]:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         data = path.read_bytes()
         if data[:2] == b"\x1f\x8b":
-            try:
+            with contextlib.suppress(OSError, EOFError):
                 data = gzip.decompress(data)
-            except (OSError, EOFError):
-                pass
         text = data.decode("utf-8", "replace")
         found += [f"{path.relative_to(root)}: {n}" for n in needles if n in text]
     return found
