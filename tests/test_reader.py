@@ -19,7 +19,7 @@ import lxml.html
 import pytest
 from demo_site import build_demo, chromium, serve
 
-from digest.archive.frontmatter import load_article
+from digest.archive.store import Archive
 from digest.model import Article, Publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -53,10 +53,9 @@ def _han_words(text: str) -> set[str]:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, list[Article]]]:
     root = tmp_path_factory.mktemp("reader")
     site = build_demo(root)
-    articles = [
-        load_article(p.read_text(encoding="utf-8"))
-        for p in sorted((root / "content" / "articles").rglob("*.md"))
-    ]
+    # Through the archive: an excerpt-only article's body is kept outside content/.
+    archive = Archive(root / "content", root / ".digest" / "state.sqlite")
+    articles = [archive.read(p) for p in sorted((root / "content" / "articles").rglob("*.md"))]
     with serve(site) as url:
         yield site, url, articles
 
