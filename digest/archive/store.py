@@ -378,8 +378,8 @@ class Archive:
         candidate = folder / f"{stem}.md"
         n = 2
         while candidate.exists():
-            try:
-                if self.read(candidate).canonical_url == article.canonical_url:
+            try:  # the page alone names the story (an excerpt-only one's text is apart)
+                if read_article(candidate).canonical_url == article.canonical_url:
                     return candidate
             except StoreError:
                 pass
@@ -406,8 +406,8 @@ class Archive:
                                             else None), staging=self.staging_dir)
         except OSError as exc:
             raise StoreError(f"{target}: cannot be written: {exc.strerror or exc}") from None
-        if not excerpt:
-            with contextlib.suppress(FileNotFoundError):
+        if not excerpt:  # a file left behind is outside content/: harmless
+            with contextlib.suppress(OSError):
                 fulltext.unlink()
 
     def place(self, article: Article, keys: tuple[str, ...] = (), *,
