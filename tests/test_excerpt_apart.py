@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import shutil
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -293,3 +295,18 @@ def test_build_refuses_a_docs_dir_that_holds_the_full_texts(tmp_path: Path) -> N
     with pytest.raises(DigestError, match="must never be built"):
         build(config, archive)
     archive.close()
+
+
+@pytest.mark.skipif(shutil.which("zensical") is None, reason="Zensical is not installed "
+                    "(nox -s zensical installs it)")
+def test_a_zensical_build_publishes_no_excerpt_only_body(tmp_path: Path) -> None:
+    """Zensical uses none of our templates: only the storage keeps the body out."""
+    config, archive = make_digest(tmp_path)
+    build(config, archive)
+    archive.close()
+    shutil.rmtree(tmp_path / "site")
+    # Zensical 0.0.x stops on the sitemap template after writing the pages (exit 1).
+    subprocess.run(["zensical", "build", "--clean"], cwd=tmp_path, check=False,
+                   capture_output=True, timeout=600)
+    assert FULL_BODY in (tmp_path / "site" / "search.json").read_text(encoding="utf-8")
+    assert _leaks(tmp_path / "site", EXCERPT_BODY, SECRET) == []
