@@ -21,10 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from localserver import Route, serve
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from runner import Digest
 from site_data import EXCERPT_BODY, make_digest
+from test_end_to_end import PARAS, feed, page, write_config
 
 from digest.archive.frontmatter import dump_article
 from digest.archive.store import Archive, read_article
@@ -222,6 +224,42 @@ def test_retag_export_and_explain_see_the_whole_body(tmp_path: Path, digest_in: 
     assert {r["markdown"] for r in records if r["title"] == "Markets close higher"} == {body}
     explained = digest_in("tags", "explain", str(path))
     assert explained.exit_code == 0 and "machine learning" in explained.output.lower()
+
+
+def test_a_source_switched_to_excerpt_is_migrated_by_the_next_fetch(
+    digest_in: Digest, tmp_path: Path,
+) -> None:
+    """Stored as full, then the source says excerpt: the feed's next run moves the text."""
+    with serve() as server:
+        items = [("Congress orders sale of video app", "/a/1.html"),
+                 ("Beijing vows response to app ban", "/a/2.html")]
+        for n, (title, path) in enumerate(items, 1):
+            server.routes[path] = Route(page(title, n))
+        server.routes["/feed.xml"] = Route(feed(server, items),
+                                           content_type="application/rss+xml")
+        source = f'  - {{name: "Example", feed: "{server.url("/feed.xml")}"'
+        write_config(tmp_path, source + "}\n")
+        assert digest_in("fetch").exit_code == 0
+        stored = sorted((tmp_path / "content/articles").rglob("*.md"))
+        assert len(stored) == 2 and all(PARAS[1][:40] in p.read_text() for p in stored)
+        write_config(tmp_path, source + ", publish: excerpt}\n")
+        again = digest_in("fetch")
+        assert again.exit_code == 0 and "0 new, 2 already stored" in again.output, again.output
+    archive = Archive(tmp_path / "content", tmp_path / ".digest" / "state.sqlite")
+    for path in stored:
+        assert PARAS[1][:40] not in path.read_text(encoding="utf-8")
+        assert PARAS[1][:40] in archive.fulltext_path(path).read_text(encoding="utf-8")
+        assert archive.read(path).publish is Publish.EXCERPT
+    built = digest_in("build")
+    assert built.exit_code == 0, built.output
+    assert _leaks(tmp_path / "site", PARAS[1][:40]) == []
+    # Back to full: `digest reindex` (no feed needed) puts the text back in the pages.
+    write_config(tmp_path, source + "}\n")
+    assert digest_in("reindex").exit_code == 0
+    for path in stored:
+        assert PARAS[1][:40] in path.read_text(encoding="utf-8")
+        assert not archive.fulltext_path(path).exists()
+    archive.close()
 
 
 # -- real builds ------------------------------------------------------------------

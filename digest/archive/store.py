@@ -431,7 +431,7 @@ class Archive:
             log.info("%s: deleted by hand; not storing it again", article.canonical_url)
             return Placement(path, None)
         if path is not None and not refresh:
-            self.merge_into(path, article.source, aliases)
+            self.merge_into(path, article.source, aliases, publish=article.publish)
             return Placement(path, None)
         if path is not None:  # --refresh: the new body, every source kept
             stored = self.read(path)
@@ -467,8 +467,14 @@ class Archive:
             self.commit(placement, keys, fingerprint)
         return placement
 
-    def merge_into(self, path: Path, source: str, aliases: tuple[str, ...]) -> None:
-        """Record that ``source`` also carried the story stored at ``path``."""
+    def merge_into(self, path: Path, source: str, aliases: tuple[str, ...], *,
+                   publish: Publish | None = None) -> None:
+        """Record that ``source`` also carried the story stored at ``path``.
+
+        ``publish``, the source's setting, replaces the stored one when the
+        story is that source's own (it stored it first): a source switched to
+        ``excerpt`` or back has its stories stored again to match.
+        """
         if not path.exists():
             return
         try:
@@ -477,6 +483,8 @@ class Archive:
             log.warning("%s; %s not added to its sources", exc, source)
             return
         merged = merge_sources(stored, source)
+        if publish is not None and stored.source == source and merged.publish is not publish:
+            merged = replace(merged, publish=publish)
         if merged != stored:
             self.write(path, merged)
         new = self.state.record(stored.canonical_url, self.relative(path), aliases)
