@@ -316,6 +316,34 @@ def test_build_moves_an_older_excerpt_page_out_before_mkdocs_reads_it(tmp_path: 
     archive.close()
 
 
+def test_a_body_that_cannot_be_moved_is_indexed_and_never_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import digest.archive.store as store
+    from digest.errors import DigestError
+
+    config, archive = make_digest(tmp_path, extra=0)
+    path = next(config.content_dir.rglob("excerpt-only-story.md"))
+    article = archive.read(path)
+    archive.fulltext_path(path).unlink()
+    path.write_text(dump_article(article), encoding="utf-8")  # stored by an older digest
+    real = store.atomic_write
+
+    def disk_full(target: Path, text: str, **kw: object) -> None:
+        if target.is_relative_to(archive.fulltext_dir):
+            raise OSError(28, "No space left on device")
+        real(target, text, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "atomic_write", disk_full)
+    assert archive.reindex() == 4  # indexed all the same, the page left as it was
+    assert archive.find(article.url) == path
+    assert EXCERPT_BODY in path.read_text(encoding="utf-8")
+    with pytest.raises(DigestError, match="not building a site"):
+        build(config, archive)
+    assert not (tmp_path / "site").exists()
+    archive.close()
+
+
 def test_build_refuses_a_docs_dir_that_holds_the_full_texts(tmp_path: Path) -> None:
     """content_dir docs/content and docs_dir docs: fulltext/ would be docs/fulltext."""
     from digest.config import parse_config

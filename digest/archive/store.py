@@ -198,7 +198,7 @@ class Archive:
         kept: set[Path] | None = set()  # the full-text files pages name; None: unknown
         for path in self.iter_paths():
             try:
-                a = self.migrate(path, publish)
+                a, settled = self._load(path)
             except StoreError as exc:
                 # A file broken by hand is still the story's file: keep its URLs
                 # (read loosely), or the next run would store the story again.
@@ -208,7 +208,12 @@ class Archive:
                     db.record(loose[0], self.relative(path), tuple(loose))
                 kept = None  # which full text it names is unknown: sweep nothing
                 continue
-            if kept is not None:  # migrated: an excerpt-only page names this file
+            try:
+                a = self._settle(path, a, settled, publish)
+            except StoreError as exc:  # a full disk, say: the files stay as they were
+                log.warning("%s; left as it is", exc)
+                kept = None
+            if kept is not None:  # settled: an excerpt-only page names this file
                 kept.add(self.fulltext_path(path))
             keys = (*url_keys(a.canonical_url), *url_keys(a.url))
             db.record(a.canonical_url, self.relative(path), keys,
@@ -349,6 +354,10 @@ class Archive:
         of a source that was switched. Returns the (whole) article.
         """
         article, settled = self._load(path)
+        return self._settle(path, article, settled, publish)
+
+    def _settle(self, path: Path, article: Article, settled: bool,
+                publish: Mapping[str, Publish] | None) -> Article:
         wanted = publish.get(article.source) if publish and article.source else None
         if wanted is not None and wanted is not article.publish:
             log.info("%s: publish: %s (the source's setting)", path, wanted.value)
