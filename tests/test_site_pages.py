@@ -49,7 +49,7 @@ def test_article_page_header(built: tuple[Config, Archive, Path]) -> None:
         assert f'tags/{tag}/"' in page
     # The tag links show the taxonomy's titles, not the tag names.
     chips = re.findall(
-        r'<a class="md-tag" href="[^"]+" data-pagefind-filter="tag">([^<]*)</a>', page
+        r'<a class="md-tag" href="[^"]+" data-pagefind-filter="tag:[a-z0-9-]+">([^<]*)</a>', page
     )
     assert chips == ["Platform policy", "US–China", "Social media"]
     assert "Also reported by" in page and "Global Times" in page

@@ -244,7 +244,8 @@ def generate(
     files.update(archive_pages(records, size, how))
     files.update(_feeds(config, records, tags, how))
     files.update(
-        search_page([t.title for t in tags], sorted({s for r in records for s in r.sources if s}))
+        search_page([(t.slug, t.title) for t in tags],
+                    [(how.source_slug(s), s) for s in source_names])
     )
     clear_caches()
     content_dir = config.content_dir

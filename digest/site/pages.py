@@ -83,8 +83,11 @@ class Listing:
     # gets the plain slug_for.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
+    def source_slug(self, name: str) -> str:
+        return self.sources.get(name) or slug_for(name)
+
     def source_page(self, name: str) -> str:
-        return f"sources/{self.sources.get(name) or slug_for(name)}/index.md"
+        return f"sources/{self.source_slug(name)}/index.md"
 
 
 @dataclass(frozen=True)
@@ -342,12 +345,18 @@ def archive_pages(records: Sequence[Record], size: int, how: Listing) -> dict[st
     return _paginated("archive", "Archive", intro, records, size, how, about, summary=False)
 
 
-def search_page(tags: Sequence[str] = (), sources: Sequence[str] = ()) -> dict[str, str]:
+def search_page(tags: Sequence[tuple[str, str]] = (),
+                sources: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
     """The page hosting the search (digest.js builds the form on Pagefind's JS API).
 
-    The Tag and Source lists' values come with the page: read from the index,
-    they would cost a request per bundle before the first search."""
-    values = html_text(json.dumps({"tag": sorted(tags), "source": sorted(sources)}))
+    ``tags`` and ``sources`` are (slug, label) pairs. The index files each article
+    under its tags' and source's slugs: Pagefind matches no filter value that
+    holds a double quote, and a name may hold anything. The lists come with the
+    page: read from the index, they would cost a request per bundle."""
+    def pairs(items: Sequence[tuple[str, str]]) -> list[list[str]]:
+        return [[slug, label] for slug, label in sorted(items, key=lambda i: i[1].casefold())]
+
+    values = html_text(json.dumps({"tag": pairs(tags), "source": pairs(sources)}))
     text = (
         front("Search", hide=["navigation", "toc"], description="Search every article.")
         + "Search the full text of every article, in any of its languages.\n\n"
