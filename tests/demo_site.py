@@ -1,19 +1,17 @@
 """The repository's own demo digest, built as `nox -s site` builds it, served on 127.0.0.1.
 
 Shared by the browser tests: `digest fetch` + `digest build` over examples/ in
-a temporary folder, then a plain static file server (what a reader's host is).
+a temporary folder, served as a static host serves it (``serve_directory`` in
+localserver.py, on the one HTTP test server), and the browser that reads it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,26 +57,6 @@ def build_demo(root: Path) -> Path:
     site = root / "site"
     assert (site / "pagefind" / "pagefind.js").exists()
     return site
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """The site on a local static server; its base URL."""
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join()
 
 
 @contextlib.contextmanager

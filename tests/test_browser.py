@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from demo_site import build_demo, chromium, route_pictures, serve
+from demo_site import build_demo, chromium, route_pictures
+from localserver import serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +24,7 @@ SEED_PAGE = "articles/2025/01/21/a-journey-from-tiktok-to-rednote-is-a-story-of-
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = build_demo(tmp_path_factory.mktemp("demo"))
-    with serve(site) as url:
+    with serve_directory(site) as url:
         yield url
 
 

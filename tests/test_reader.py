@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 import lxml.html
 import pytest
-from demo_site import build_demo, chromium, serve
+from demo_site import build_demo, chromium
+from localserver import serve_directory
 
 from digest.archive.frontmatter import load_article
 from digest.model import Article, Publish
@@ -57,7 +58,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, 
         load_article(p.read_text(encoding="utf-8"))
         for p in sorted((root / "content" / "articles").rglob("*.md"))
     ]
-    with serve(site) as url:
+    with serve_directory(site) as url:
         yield site, url, articles
 
 

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from demo_site import chromium, serve
+from demo_site import chromium
+from localserver import serve_directory
 from site_data import SEED_TITLE, ZH_TITLE, make_digest
 
 from digest.site import build
@@ -43,7 +44,7 @@ def test_the_bundles_are_listed_for_the_search_page(small_bundles: Path) -> None
 
 
 def test_one_search_covers_every_bundle_and_language(small_bundles: Path) -> None:
-    with serve(small_bundles) as url, chromium() as browser:
+    with serve_directory(small_bundles) as url, chromium() as browser:
         page = browser.new_page()  # type: ignore[attr-defined]
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
