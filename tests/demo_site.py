@@ -14,8 +14,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    # At run time playwright is imported only once Chromium is known to be there.
+    from playwright.sync_api import Browser, BrowserContext
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,7 +65,7 @@ def build_demo(root: Path) -> Path:
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[object]:
+def chromium() -> Iterator[Browser]:
     """Headless Debian Chromium driven by Playwright (skipped when it is missing,
     unless DIGEST_REQUIRE_BROWSER=1, as in CI)."""
     if not CHROMIUM.exists():
@@ -78,9 +83,9 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
-def route_pictures(context: object) -> None:
+def route_pictures(context: BrowserContext) -> None:
     """Answer the demo's hot-linked picture host with a local picture."""
     data = PICTURE.read_bytes()
-    context.route(  # type: ignore[attr-defined]
+    context.route(
         PICTURE_HOST + "**", lambda route: route.fulfill(body=data, content_type="image/jpeg")
     )
