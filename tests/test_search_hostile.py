@@ -9,11 +9,12 @@ searched (issue 14).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from demo_site import chromium, serve
+from demo_site import chromium
+from localserver import serve_directory
 from site_data import CST, article, make_digest
 
 from digest.site import build
@@ -26,8 +27,6 @@ TITLE = 'Quokka census <img src=y onerror="window.__pwned=2"> results'
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    from datetime import datetime
-
     config, archive = make_digest(tmp_path_factory.mktemp("hostile-search"), extra=0)
     try:
         archive.save(article(TITLE, datetime(2025, 1, 15, 8, 0, tzinfo=CST) - timedelta(hours=5),
@@ -39,7 +38,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def test_a_hostile_source_name_and_title_stay_text_in_search(hostile_site: Path) -> None:
-    with serve(hostile_site) as url, chromium() as browser:
+    with serve_directory(hostile_site) as url, chromium() as browser:
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
