@@ -113,6 +113,7 @@ def site_extra(config: Config, report: GenerateReport) -> dict[str, Any]:
         "search_bodies": config.site.search_bodies,
         "language": index_language(config.site.language),
         "slugs": dict(report.slugs),
+        "source_slugs": dict(report.source_slugs),
         "tags": dict(report.tag_titles),
         "labels": {rel: list(names) for rel, names in report.labels.items()},
     }
