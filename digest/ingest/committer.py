@@ -76,8 +76,9 @@ class Committer:
               publish: Publish | None = None) -> bool:
         """True (and the source merged in) when the story is stored already.
 
-        ``publish`` is the source's setting: a story it stored under another
-        one is stored again to match (:meth:`Archive.merge_into`).
+        ``publish`` is the source's setting: a story this source stored
+        under another setting is stored again to match
+        (:meth:`Archive.merge_into`).
         """
         if self.refresh or not keys:
             return False
