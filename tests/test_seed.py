@@ -84,7 +84,7 @@ def test_every_check_through_digest_add(form: str, digest_in: Digest, tmp_path: 
 def test_extract_json_agrees_with_the_stored_article(digest_in: Digest, tmp_path: Path) -> None:
     result = digest_in("extract", "--format", "json", *(str(SEED / f) for f in FORMS))
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in result.output.splitlines()]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["title"] for r in records] == [EXPECTED["title"]] * len(FORMS)
     assert {r["author"] for r in records} == {EXPECTED["author"]}
     assert {r["source"] for r in records} == {EXPECTED["source"]}
