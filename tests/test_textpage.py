@@ -177,3 +177,14 @@ def test_a_related_box_inside_the_article_does_not_end_it() -> None:
 def test_a_dump_with_no_header_still_gets_no_junk_title() -> None:
     result = extract_text_page(_page(["Share", "Copy Link URLCopied!", "5:50 am"], PROSE))
     assert result.title is None or result.title not in ("Copy Link URLCopied!", "5:50 am")
+
+
+def test_repeated_lines_cost_linear_time() -> None:
+    # Found by fuzzing: each line was checked against every other copy of
+    # itself. Five blocks of 19,999 copies, none far from its own copies,
+    # took 2·10⁹ steps that way (minutes); now one pass.
+    far = 20_000
+    texts = [f"line {k} of a list" for k in range(5) for _ in range(far - 1)]
+    lines = make_lines(texts)
+    classify(lines)
+    assert all(line.cls != GOOD for line in lines)

@@ -175,21 +175,26 @@ def _repeated(lines: list[str]) -> set[int]:
     shown twice is the article printed for two layouts: its first copy stays.
     """
     far = max(30, len(lines) // 5)
-    where: dict[str, list[int]] = {}
+    # A line's first and last places say whether any copy is far off: the
+    # farthest copy is one of them (a list of every place made a page of
+    # one line repeated n times cost n² steps).
+    first_at: dict[str, int] = {}
+    last_at: dict[str, int] = {}
     for i, text in enumerate(lines):
-        where.setdefault(text, []).append(i)
+        first_at.setdefault(text, i)
+        last_at[text] = i
     found: set[int] = set()
     run: list[int] = []
     for i, text in enumerate([*lines, ""]):
         if i < len(lines) and len(text.split()) < 2:
             continue  # numbers and one-word cells repeat in any table
-        if i < len(lines) and any(abs(j - i) >= far for j in where[text]):
+        if i < len(lines) and max(i - first_at[text], last_at[text] - i) >= far:
             run.append(i)
             continue
         if len(run) >= 3:
             block = range(run[0], run[-1] + 1)
             words = sum(len(lines[k].split()) for k in block)
-            first = sum(len(lines[k].split()) for k in block if where[lines[k]][0] == k)
+            first = sum(len(lines[k].split()) for k in block if first_at[lines[k]] == k)
             if not (first >= _PROSE_TWICE and first * 10 >= words * 9):
                 found.update(block)
         run = []
