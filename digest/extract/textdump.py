@@ -55,6 +55,10 @@ _CREDIT = re.compile(
     re.I,
 )
 _ENDS_SENTENCE = re.compile(r"[.!?。！？…][\"”’)]*$")
+# The cost of a line too short to judge that its neighbours made bad: half
+# that of a bad line, as a table of specs or prices in a listicle is a run
+# of them between the paragraphs of the article.
+_SHORT_COST = -0.5
 _BREADCRUMB = re.compile(r"^(?:home|homepage)\s*[/>»›]\s*(.+)$", re.I)
 
 
@@ -69,7 +73,8 @@ def _value(line: Line, cls: str) -> float:
     """What a line adds to a run: prose by its length, chrome at a cost.
 
     Lines made good by their neighbours only (cells, items, subheadings)
-    are carried along by the prose around them but add nothing themselves.
+    are carried along by the prose around them but add nothing themselves;
+    short lines made bad cost less than lines bad on their own.
     """
     if cls == GOOD:
         if line.cls == GOOD:
@@ -77,7 +82,9 @@ def _value(line: Line, cls: str) -> float:
         return 0.2 if line.cls == NEARGOOD else 0.0
     if line.trailer:
         return -3.0
-    return -2.0 if line.chrome else -1.0
+    if line.chrome:
+        return -2.0
+    return -1.0 if line.cls == BAD else _SHORT_COST
 
 
 def _best_run(scores: list[float]) -> tuple[int, int]:
