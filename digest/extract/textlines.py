@@ -42,6 +42,7 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+", re.U)
 _SENTENCE_END = frozenset('.!?。！？…"”’»)]:')
 _LIST_ITEMS, _LIST_WORDS = 3, 25  # a run of near-good lines this long is good
+_DOUBLED_WORDS = 4  # a shorter line printed twice may be a table's cells
 _PROSE_TWICE = 300  # words of a repeated run that make it an article printed twice
 
 # Page chrome: a short line that is (or starts with) one of these words.
@@ -195,9 +196,21 @@ def _repeated(lines: list[str]) -> set[int]:
             block = range(run[0], run[-1] + 1)
             words = sum(len(lines[k].split()) for k in block)
             first = sum(len(lines[k].split()) for k in block if first_at[lines[k]] == k)
-            if not (first >= _PROSE_TWICE and first * 10 >= words * 9):
+            if first >= _PROSE_TWICE:  # the article printed again: its first copy stays
+                found.update(k for k in block if first_at[lines[k]] != k)
+            else:
                 found.update(block)
         run = []
+    return found
+
+
+def _doubled(lines: list[str]) -> set[int]:
+    """Lines printed twice in a row: an image's alt text over its caption, a
+    teaser over its summary. An article does not say a sentence twice."""
+    found: set[int] = set()
+    for i in range(1, len(lines)):
+        if lines[i] == lines[i - 1] and len(lines[i].split()) >= _DOUBLED_WORDS:
+            found.update((i - 1, i))
     return found
 
 
@@ -223,13 +236,15 @@ def make_lines(texts: list[str]) -> list[Line]:
 
 def classify(lines: list[Line]) -> None:
     """Context-free classes: good, near-good, short or bad."""
-    repeated = _repeated([line.text for line in lines])
+    texts = [line.text for line in lines]
+    repeated = _repeated(texts)
+    doubled = _doubled(texts)
     for i, line in enumerate(lines):
         w, d, text = line.weight, line.density, line.text
         end = text[-1:] in _SENTENCE_END
         if (w <= 5 and _CHROME.match(text)) or (w < 9 and _END.match(text)):
             line.cls, line.chrome = BAD, True
-        elif i in repeated or w < 1 or (w <= 14 and _is_date(text)):
+        elif i in repeated or i in doubled or w < 1 or (w <= 14 and _is_date(text)):
             line.cls = BAD
         elif is_trailer_text(text):
             line.cls, line.trailer = BAD, True
