@@ -173,7 +173,8 @@ def _repeated(lines: list[str]) -> set[int]:
     Menus and tickers are printed at the head and again at the foot; an
     article's lines are not (one may be quoted alone in a teaser, and a list
     may repeat items close by, as product features do). A long run of prose
-    shown twice is the article printed for two layouts: its first copy stays.
+    shown again is the article printed for several layouts: the lines of its
+    first copy stay, even where the copies follow one another.
     """
     far = max(30, len(lines) // 5)
     # A line's first and last places say whether any copy is far off: the
@@ -194,7 +195,6 @@ def _repeated(lines: list[str]) -> set[int]:
             continue
         if len(run) >= 3:
             block = range(run[0], run[-1] + 1)
-            words = sum(len(lines[k].split()) for k in block)
             first = sum(len(lines[k].split()) for k in block if first_at[lines[k]] == k)
             if first >= _PROSE_TWICE:  # the article printed again: its first copy stays
                 found.update(k for k in block if first_at[lines[k]] != k)
