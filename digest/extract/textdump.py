@@ -106,6 +106,10 @@ _READ, _READ_WEAK = 30, 100
 # Words of prose after a byline that make a read article: once it has
 # ended, later bylines are those of comments and teasers.
 _CLOSED = 60
+# A heading with a colon ("Related:", "More on Wharton:") over a box of
+# links inside the article ends nothing when prose follows within this
+# many lines: a listicle has one box per item.
+_BOX_AFTER = 10
 # The cost of crossing a heading that may stand above an article.
 _BARRIER = 3.0
 # What a run gains for starting under a whole header (headline, then a
@@ -125,7 +129,8 @@ def _article_span(
     Each date or byline line is a place an article may start (its header
     ends there). From each, the article runs to the first end-of-article
     heading ("related", "leave a comment") met once some of it has been
-    read: a share row between the header and the text does not end it.
+    read: a share row between the header and the text does not end it, nor
+    does a box of links with prose right after it (``_BOX_AFTER``).
     Headings that also stand above articles (tags, share, "comments")
     only separate runs. Once an article has been read and ended, later
     starts are comment or teaser bylines. The best run over all starts wins;
@@ -135,6 +140,12 @@ def _article_span(
     kinds = [is_end(line) for line in lines]
     scores = [-_BARRIER if k == 1 else v for k, v in zip(kinds, scores, strict=True)]
     texts = [line.text for line in lines]
+    boxes = [
+        k == 1
+        and texts[i].rstrip().endswith(":")
+        and any(line.cls == GOOD for line in lines[i + 1 : i + 1 + _BOX_AFTER])
+        for i, k in enumerate(kinds)
+    ]
     marks = [i + 1 for i, line in enumerate(lines) if line.mark][:60]
     starts = sorted({0, *marks, *([echo + 1] if echo >= 0 else [])})
     best, span, closed = float("-inf"), (0, 0), len(lines)
@@ -143,7 +154,7 @@ def _article_span(
             break
         seen, stop = 0.0, len(lines)
         for i in range(start, len(lines)):
-            if kinds[i] and seen >= (_READ if kinds[i] == 2 else _READ_WEAK):
+            if kinds[i] and not boxes[i] and seen >= (_READ if kinds[i] == 2 else _READ_WEAK):
                 stop = i
                 break
             if classes[i] == GOOD and lines[i].cls == GOOD:
