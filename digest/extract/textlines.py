@@ -42,6 +42,7 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+", re.U)
 _SENTENCE_END = frozenset('.!?。！？…"”’»)]:')
 _LIST_ITEMS, _LIST_WORDS = 3, 25  # a run of near-good lines this long is good
+_TRAILER_WORDS = 30  # a line this long that names a newsletter is prose about one
 _DOUBLED_WORDS = 4  # a shorter line printed twice may be a table's cells
 _PROSE_TWICE = 300  # words of a repeated run that make it an article printed twice
 
@@ -246,7 +247,7 @@ def classify(lines: list[Line]) -> None:
             line.cls, line.chrome = BAD, True
         elif i in repeated or i in doubled or w < 1 or (w <= 14 and _is_date(text)):
             line.cls = BAD
-        elif is_trailer_text(text):
+        elif w < _TRAILER_WORDS and is_trailer_text(text):
             line.cls, line.trailer = BAD, True
         elif d is None:  # no stoplist (CJK): length and punctuation only
             line.cls = GOOD if (w >= 12 and end) or w >= 25 else NEARGOOD if w >= 7 else SHORT
