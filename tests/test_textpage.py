@@ -188,3 +188,25 @@ def test_repeated_lines_cost_linear_time() -> None:
     lines = make_lines(texts)
     classify(lines)
     assert all(line.cls != GOOD for line in lines)
+
+
+def test_a_paragraph_wrapped_across_lines_is_one_paragraph_again() -> None:
+    wrapped = [
+        "The mayor, who had campaigned on the promise of a new bridge, told",
+        "reporters after the meeting that she would accept the result and that",
+        "the town would now look for money from the state.",
+    ]
+    result = extract_text_page(_page(MENU, PROSE[:2], wrapped, PROSE[2:], ["© 2019 Example"]))
+    assert " ".join(wrapped) in result.text.split("\n\n")
+
+
+def test_rejoining_keeps_bylines_urls_and_code_on_their_lines() -> None:
+    from digest.extract.textdump import rejoin
+
+    texts = [
+        "Share it with your friends", "by Ann Smith",
+        "The full report is online at", "https://example.org/report",
+        "// the loop runs for each item", "for item in items:",
+        "Home news sport", "weather",
+    ]
+    assert rejoin(texts) == texts

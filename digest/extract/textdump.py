@@ -69,6 +69,37 @@ def _foreign(text: str, cjk_page: bool) -> bool:
     return (not cjk_page and cjk > max(4, latin)) or (cjk_page and latin > 40 and cjk == 0)
 
 
+_CONTINUES = re.compile(r"^(?:[^\W\d_]+(?=[\s,;.!?'’)-]|$)|[,;)\]…—–-])")  # no URL
+_OPEN_END = re.compile(r"[^.!?。！？…:\"”’»)\]]$")
+_CODE = re.compile(r"[{}]|;\s*$|^\s*(?://|#)")  # code keeps its lines
+_JOIN_WORDS = 4  # a line this long cut off mid-sentence: menus are shorter
+
+
+def rejoin(texts: list[str]) -> list[str]:
+    """Lines of one paragraph joined again: the dump wrapped it at a width or
+    broke it at an inline link. A line of a few words that ends in no
+    sentence mark is continued by a next line that starts in lower case."""
+    out: list[str] = []
+    for text in texts:
+        prev = out[-1] if out else ""
+        if (
+            prev
+            and _OPEN_END.search(prev)
+            and len(prev.split()) >= _JOIN_WORDS
+            and _CONTINUES.match(text)
+            and not text[:1].isupper()
+            and not CJK.match(text)
+            and not _CODE.search(prev)
+            and not _CODE.search(text)
+            and not is_dateline(text)
+            and not byline_author(text)
+        ):
+            out[-1] = f"{prev} {text}"
+        else:
+            out.append(text)
+    return out
+
+
 def _value(line: Line, cls: str) -> float:
     """What a line adds to a run: prose by its length, chrome at a cost.
 
@@ -182,7 +213,7 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
         raise ExtractError("empty page")
     cjk_page = len(CJK.findall(text)) > len(_LATIN.findall(text))
     clean = [line for line in raw if not _foreign(line, cjk_page)]
-    lines = make_lines([line for line in clean if not is_stuffed_title(line)])
+    lines = make_lines(rejoin([line for line in clean if not is_stuffed_title(line)]))
     if not lines:
         raise ExtractError("no article text found (only spam or navigation)")
     classify(lines)
