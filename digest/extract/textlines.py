@@ -50,7 +50,7 @@ _PROSE_TWICE = 300  # words of a repeated run that make it an article printed tw
 _CHROME = re.compile(
     r"^(?:share|shares|tweet|e-?mail|print|menu|search|log ?in|log ?out|sign ?(?:in|up)|subscribe"
     r"|skip to|advertisement|sponsored|comments?|\d+ comments?|follow|more|next|previous|prev"
-    r"|home|close|reddit|pocket|flipboard|facebook|twitter|whatsapp|linkedin|pinterest|instagram"
+    r"|home(?![ \t]+\w)|close|reddit|pocket|flipboard|facebook|twitter|whatsapp|linkedin|pinterest|instagram"
     r"|youtube|telegram|accept|cookies?|buy now|shop now|read more|load more|loading|view results"
     r"|back to top|scroll (?:back )?to top|cerca|buscar|rechercher|suche|compartir|partager"
     r"|teilen|condividi|compartilhe|copy link|all sharing options|advertise|contact|privacy"
