@@ -210,3 +210,40 @@ def test_rejoining_keeps_bylines_urls_and_code_on_their_lines() -> None:
         "Home news sport", "weather",
     ]
     assert rejoin(texts) == texts
+
+
+def test_a_line_printed_twice_in_a_row_is_a_caption_not_prose() -> None:
+    caption = "The old bridge at dusk, seen from the east bank of the river, in October."
+    result = extract_text_page(_page(MENU, [HEADLINE, caption, caption], PROSE))
+    assert "at dusk" not in result.text
+    assert result.text.startswith("The council voted")
+
+
+def test_an_article_printed_three_times_is_kept_once() -> None:
+    article = [
+        f"{PROSE[n % 4][:-1]}, as the report on page {n} of the minutes says." for n in range(32)
+    ]
+    result = extract_text_page(_page(MENU, [HEADLINE], article, article, article, MENU))
+    kept = result.text.split("\n\n")
+    assert kept == article
+
+
+def test_a_box_of_links_in_a_listicle_does_not_end_it() -> None:
+    box = ["More on the bridge:", "Ferry plans shelved again", "Five facts about the deck"]
+    more = [
+        "The second option, a new ferry, would cost the town about twice as much as the "
+        "repairs, and it could not carry the lorries that use the bridge every morning.",
+        "The third option, doing nothing at all, was rejected by every member of the council, "
+        "who said that the bridge would have to close within two years if nothing was done.",
+    ]
+    result = extract_text_page(_page(MENU, [HEADLINE, "By Ann Smith"], PROSE, box, more))
+    assert result.text.split("\n\n")[-2:] == more
+    assert "Ferry plans shelved" not in result.text
+
+
+def test_prose_that_names_a_newsletter_is_prose() -> None:
+    line = ("The newsletter that the council sends to every household each month will carry a "
+            "full account of the vote, with the figures for the repairs and a map of the detour "
+            "that the east side would have had to take.")
+    result = extract_text_page(_page(MENU, [HEADLINE], PROSE[:2], [line], PROSE[2:]))
+    assert line in result.text.split("\n\n")
