@@ -247,3 +247,12 @@ def test_prose_that_names_a_newsletter_is_prose() -> None:
             "that the east side would have had to take.")
     result = extract_text_page(_page(MENU, [HEADLINE], PROSE[:2], [line], PROSE[2:]))
     assert line in result.text.split("\n\n")
+
+
+def test_a_comment_section_named_after_the_article_ends_it() -> None:
+    comments = ["59 Comments on “Council keeps the old bridge open for another year”",
+                "Reader Jones", "November 21, 2019",
+                "I have lived near the bridge for thirty years and I think the council was right "
+                "to keep it open, because the detour would have been a disaster for all of us."]
+    result = extract_text_page(_page(MENU, [HEADLINE, "By Ann Smith"], PROSE, comments))
+    assert result.text.rstrip().endswith("discussing for years.")

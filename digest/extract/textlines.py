@@ -50,7 +50,8 @@ _PROSE_TWICE = 300  # words of a repeated run that make it an article printed tw
 _CHROME = re.compile(
     r"^(?:share|shares|tweet|e-?mail|print|menu|search|log ?in|log ?out|sign ?(?:in|up)|subscribe"
     r"|skip to|advertisement|sponsored|comments?|\d+ comments?|follow|more|next|previous|prev"
-    r"|home(?![ \t]+\w)|close|reddit|pocket|flipboard|facebook|twitter|whatsapp|linkedin|pinterest|instagram"
+    r"|home(?![ \t]+\w)|close|reddit|pocket|flipboard|facebook|twitter|whatsapp|linkedin"
+    r"|pinterest|instagram"
     r"|youtube|telegram|accept|cookies?|buy now|shop now|read more|load more|loading|view results"
     r"|back to top|scroll (?:back )?to top|cerca|buscar|rechercher|suche|compartir|partager"
     r"|teilen|condividi|compartilhe|copy link|all sharing options|advertise|contact|privacy"
@@ -354,9 +355,18 @@ _WEAK_END = re.compile(
 )
 
 
+# The heading of a comment section that names the article, of any length:
+# "59 Comments on “Starship Troopers”", "12 thoughts on “…”", "3 responses to “…”".
+_COMMENTS_ON = re.compile(
+    r"^(?:\d+|one|two|three) (?:comments?|responses?|replies|thoughts?) (?:on|to) [“\"'‘]", re.I
+)
+
+
 def is_end(line: Line) -> int:
     """2 for a heading after which the page is no longer the article (related
     stories, comment forms), 1 for one that may also stand above it, else 0."""
+    if _COMMENTS_ON.match(line.text):
+        return 2
     if line.weight >= 9 or not _END.match(line.text):
         return 0
     # "Related:", "Also read:" introduce a box of links inside the article.
