@@ -118,6 +118,20 @@ def _value(line: Line, cls: str) -> float:
     return -1.0 if line.cls == BAD else _SHORT_COST
 
 
+def _heads(lines: list[Line], classes: list[str], i: int, end: int) -> bool:
+    """A subheading inside the article: a short line right above a paragraph
+    good on its own (jusText's heading rule), though its neighbours made it
+    bad. Only inside the run: teaser titles over their summaries are alike."""
+    return (
+        lines[i].cls == SHORT
+        and i + 1 < end
+        and lines[i + 1].cls == GOOD
+        and classes[i + 1] == GOOD
+        and not lines[i].mark
+        and not (i > 0 and lines[i - 1].chrome)  # a link under "Related:"
+    )
+
+
 def _best_run(scores: list[float]) -> tuple[int, int]:
     """[start, end) of the maximum-sum segment (Kadane)."""
     best, best_span = float("-inf"), (0, 0)
@@ -227,7 +241,7 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
     texts = [line.text for line in lines]
     where = places(texts)
     start, end = _article_span(lines, classes, scores, echo, where)
-    kept = [i for i in range(start, end) if classes[i] == GOOD]
+    kept = [i for i in range(start, end) if classes[i] == GOOD or _heads(lines, classes, i, end)]
     if not kept or sum(lines[i].weight for i in kept) < 20:
         raise ExtractError("no article text found (navigation, listing or empty page)")
     # The first paragraph: prose, not a headline the run carried along.
