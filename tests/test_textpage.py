@@ -256,3 +256,12 @@ def test_a_comment_section_named_after_the_article_ends_it() -> None:
                 "to keep it open, because the detour would have been a disaster for all of us."]
     result = extract_text_page(_page(MENU, [HEADLINE, "By Ann Smith"], PROSE, comments))
     assert result.text.rstrip().endswith("discussing for years.")
+
+
+def test_a_list_introduced_by_a_paragraph_is_kept() -> None:
+    intro = "The council looked at three ways to pay for the repairs, and the options included:"
+    items = ["Reserve fund", "Bridge toll", "State grant"]
+    result = extract_text_page(
+        _page(MENU, [HEADLINE, "By Ann Smith"], PROSE[:2], [intro], items, ["Share"], PROSE[2:])
+    )
+    assert all(item in result.text.split("\n\n") for item in items)

@@ -132,6 +132,21 @@ def _heads(lines: list[Line], classes: list[str], i: int, end: int) -> bool:
     )
 
 
+def _items(lines: list[Line], start: int, end: int) -> set[int]:
+    """The items of a list that a paragraph of the article introduces ("…
+    options include:"): the short lines right after it, up to the next line
+    that is not short. Only inside the run."""
+    found: set[int] = set()
+    for i in range(start, end - 1):
+        if lines[i].cls != GOOD or not lines[i].text.endswith(":"):
+            continue
+        j = i + 1
+        while j < end and lines[j].cls in (SHORT, NEARGOOD) and not lines[j].chrome:
+            found.add(j)
+            j += 1
+    return found
+
+
 def _best_run(scores: list[float]) -> tuple[int, int]:
     """[start, end) of the maximum-sum segment (Kadane)."""
     best, best_span = float("-inf"), (0, 0)
@@ -241,7 +256,12 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
     texts = [line.text for line in lines]
     where = places(texts)
     start, end = _article_span(lines, classes, scores, echo, where)
-    kept = [i for i in range(start, end) if classes[i] == GOOD or _heads(lines, classes, i, end)]
+    items = _items(lines, start, end)
+    kept = [
+        i
+        for i in range(start, end)
+        if classes[i] == GOOD or i in items or _heads(lines, classes, i, end)
+    ]
     if not kept or sum(lines[i].weight for i in kept) < 20:
         raise ExtractError("no article text found (navigation, listing or empty page)")
     # The first paragraph: prose, not a headline the run carried along.
