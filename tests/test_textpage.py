@@ -265,3 +265,18 @@ def test_a_list_introduced_by_a_paragraph_is_kept() -> None:
         _page(MENU, [HEADLINE, "By Ann Smith"], PROSE[:2], [intro], items, ["Share"], PROSE[2:])
     )
     assert all(item in result.text.split("\n\n") for item in items)
+
+
+def test_a_short_run_ended_early_does_not_hide_the_article_below() -> None:
+    card = ["Updated March 3, 2019", "Basic", "$0",
+            "Only the articles of organization, which are filed with the state for you by all of our "
+            "own team of experts.",
+            "Everything that is in the Basic plan and a review of your name by an attorney who "
+            "works in your state.",
+            "A tax consult with our partner, who will explain the taxes that your business "
+            "could be paying this year.",
+            "Recommended", "Pro", "$249"]
+    page = _page(MENU, card, [HEADLINE, "By Ann Smith", "November 20, 2019"], PROSE, MENU)
+    result = extract_text_page(page)
+    assert result.text.startswith("The council voted")
+    assert result.text.rstrip().endswith("discussing for years.")

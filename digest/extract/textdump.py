@@ -166,6 +166,11 @@ _READ, _READ_WEAK = 30, 100
 # Words of prose after a byline that make a read article: once it has
 # ended, later bylines are those of comments and teasers.
 _CLOSED = 60
+# ... and the value that makes an ended run an article (two full paragraphs,
+# or one under a whole header): a pricing card's "Recommended" or a teaser's
+# "Read next" after a few lines under a date closes nothing. 10 and 20 did
+# worse (20 lost a short article to the teasers below it).
+_CLOSED_TOTAL = 15.0
 # A heading with a colon ("Related:", "More on Wharton:") over a box of
 # links inside the article ends nothing when prose follows within this
 # many lines: a listicle has one box per item.
@@ -192,8 +197,9 @@ def _article_span(
     read: a share row between the header and the text does not end it, nor
     does a box of links with prose right after it (``_BOX_AFTER``).
     Headings that also stand above articles (tags, share, "comments")
-    only separate runs. Once an article has been read and ended, later
-    starts are comment or teaser bylines. The best run over all starts wins;
+    only separate runs. Once an article has been read and ended (a run
+    worth ``_CLOSED_TOTAL``), later starts are comment or teaser bylines.
+    The best run over all starts wins;
     a run under a whole header (or under ``echo``, the page's title shown
     again as a headline) gains _HEADED.
     """
@@ -219,8 +225,6 @@ def _article_span(
                 break
             if classes[i] == GOOD and lines[i].cls == GOOD:
                 seen += lines[i].weight
-        if start > 0 and seen >= _CLOSED and stop < closed:
-            closed = stop
         s, e = _best_run(scores[start:stop])
         total = sum(scores[start + s : start + e])
         if start == echo + 1 and s <= _NEAR and total > 0:
@@ -229,6 +233,8 @@ def _article_span(
             head = read_header(texts, start + s, where=where)
             if head.headline and (head.author or head.date):
                 total += _HEADED
+        if start > 0 and seen >= _CLOSED and total >= _CLOSED_TOTAL and stop < closed:
+            closed = stop
         if total > best:
             best, span = total, (start + s, start + e)
     return span
