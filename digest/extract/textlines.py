@@ -262,6 +262,8 @@ def classify(lines: list[Line]) -> None:
             line.cls = BAD  # keyword lists and strings of headlines
         else:
             line.cls = SHORT
+        if line.cls == GOOD and w >= _TRAILER_WORDS and is_trailer_text(text):
+            line.cls = NEARGOOD  # prose about a newsletter, or the site at length
     # A list reads as text as a whole: a run of near-good items is good.
     run: list[Line] = []
     for line in [*lines, Line("", 0, None, BAD)]:
