@@ -280,3 +280,11 @@ def test_a_short_run_ended_early_does_not_hide_the_article_below() -> None:
     result = extract_text_page(page)
     assert result.text.startswith("The council voted")
     assert result.text.rstrip().endswith("discussing for years.")
+
+
+def test_a_row_of_figures_is_not_a_keyword_list() -> None:
+    row = "Actual Weight (U.S. men’s 9): 9.1 ounces (257 grams) | Drop: 5 millimeters"
+    keywords = "calendario stock car 2018, stock car brasil, stock car cascavel, stock car interlagos"
+    classes = _classes([PROSE[0], row, keywords])
+    assert classes[1] != BAD
+    assert classes[2] == BAD

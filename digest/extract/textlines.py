@@ -104,6 +104,7 @@ _DATE_SHAPE = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 
 
 @dataclass
@@ -236,6 +237,12 @@ def make_lines(texts: list[str]) -> list[Line]:
     return lines
 
 
+def _data_row(text: str, w: float) -> bool:
+    """A row of figures ("Weight: 9.1 ounces (257 grams) | Drop: 5 mm"): one
+    word in four or more a number, which keyword lists do not have."""
+    return len(_NUMBER.findall(text)) * 4 >= w
+
+
 def classify(lines: list[Line]) -> None:
     """Context-free classes: good, near-good, short or bad."""
     texts = [line.text for line in lines]
@@ -258,7 +265,7 @@ def classify(lines: list[Line]) -> None:
             line.cls = GOOD
         elif (d >= 0.2 or (end and d >= 0.1)) and not (w < 15 and _title_case(text)):
             line.cls = NEARGOOD
-        elif w >= 12 and d < 0.1 and not end:
+        elif w >= 12 and d < 0.1 and not end and not _data_row(text, w):
             line.cls = BAD  # keyword lists and strings of headlines
         else:
             line.cls = SHORT
