@@ -288,3 +288,12 @@ def test_a_row_of_figures_is_not_a_keyword_list() -> None:
     classes = _classes([PROSE[0], row, keywords])
     assert classes[1] != BAD
     assert classes[2] == BAD
+
+
+def test_a_read_next_link_inside_the_article_does_not_end_it() -> None:
+    box = ["Read Next", "Ferry plans shelved again"]
+    page = _page(MENU, [HEADLINE, "By Ann Smith"], PROSE[:3], box, PROSE[3:], ["You may also like"],
+                 ["Another story whose teaser also reads as one long sentence with the usual words."])
+    result = extract_text_page(page)
+    assert result.text.rstrip().endswith("discussing for years.")
+    assert "Ferry plans" not in result.text and "Another story" not in result.text

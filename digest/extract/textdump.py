@@ -175,11 +175,28 @@ _CLOSED_TOTAL = 15.0
 # links inside the article ends nothing when prose follows within this
 # many lines: a listicle has one box per item.
 _BOX_AFTER = 10
+# "Related", "Read next" alone over a link or two inside the article ends
+# nothing either when prose follows within this many lines; other end
+# headings ("You may also like", comments) still end it.
+_LINKS_BOX = re.compile(r"^(?:related|read next|read also|also read|see also)\W*$", re.I)
+_LINKS_AFTER = 5
 # The cost of crossing a heading that may stand above an article.
 _BARRIER = 3.0
 # What a run gains for starting under a whole header (headline, then a
 # byline or date) no more than _NEAR lines above it.
 _HEADED, _NEAR = 8.0, 12
+
+
+def _box(lines: list[Line], i: int, kind: int) -> bool:
+    """Whether the end heading at ``i`` heads a box of links inside the article."""
+    text = lines[i].text.rstrip()
+    if kind == 1 and text.endswith(":"):
+        after = _BOX_AFTER
+    elif kind == 2 and _LINKS_BOX.match(text):
+        after = _LINKS_AFTER
+    else:
+        return False
+    return any(line.cls == GOOD for line in lines[i + 1 : i + 1 + after])
 
 
 def _article_span(
@@ -195,7 +212,7 @@ def _article_span(
     ends there). From each, the article runs to the first end-of-article
     heading ("related", "leave a comment") met once some of it has been
     read: a share row between the header and the text does not end it, nor
-    does a box of links with prose right after it (``_BOX_AFTER``).
+    does a box of links with prose right after it (:func:`_box`).
     Headings that also stand above articles (tags, share, "comments")
     only separate runs. Once an article has been read and ended (a run
     worth ``_CLOSED_TOTAL``), later starts are comment or teaser bylines.
@@ -206,12 +223,7 @@ def _article_span(
     kinds = [is_end(line) for line in lines]
     scores = [-_BARRIER if k == 1 else v for k, v in zip(kinds, scores, strict=True)]
     texts = [line.text for line in lines]
-    boxes = [
-        k == 1
-        and texts[i].rstrip().endswith(":")
-        and any(line.cls == GOOD for line in lines[i + 1 : i + 1 + _BOX_AFTER])
-        for i, k in enumerate(kinds)
-    ]
+    boxes = [_box(lines, i, k) for i, k in enumerate(kinds)]
     marks = [i + 1 for i, line in enumerate(lines) if line.mark][:60]
     starts = sorted({0, *marks, *([echo + 1] if echo >= 0 else [])})
     best, span, closed = float("-inf"), (0, 0), len(lines)
