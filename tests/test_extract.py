@@ -224,3 +224,16 @@ def test_html_pages_and_fragments_are_still_read_as_html() -> None:
     assert entry_point(page.encode()).text == extract_page(page.encode()).text
     seed = (SEED / "page.html").read_bytes()
     assert entry_point(seed) == extract_page(seed)
+
+
+def test_a_page_after_a_warning_with_long_scripts_is_still_html() -> None:
+    # Most of its lines hold no tag, as in a dump, but it is a document.
+    from digest.extract.page import extract_page as entry_point
+
+    script = "\n".join(f"var x{n} = {n};" for n in range(200))
+    page = ("Warning: session_start() in /var/www/index.php on line 3\n"
+            "<!DOCTYPE html>\n<html><head><script>\n" + script + "\n</script></head><body>"
+            + "".join(f"<p>{line}</p>" for line in QUOTING_DUMP.splitlines()[6:10])
+            + "</body></html>")
+    data = page.encode("utf-8")
+    assert entry_point(data).text == extract_page(data).text

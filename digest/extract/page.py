@@ -25,12 +25,23 @@ from digest.model import Extracted
 __all__ = ["extract_page"]
 
 _TAG_START = re.compile(r"<[A-Za-z!/?]")
+_DOCUMENT = re.compile(r"<(?:!doctype\b|html\b|head\b|body\b)", re.I)
+_HEAD_CHARS = 65536
 _TAGGED_SHARE = 4  # a dump has fewer than one line in this many with a tag
 
 
 def _dump_quoting_markup(text: str, content_type: str | None) -> bool:
-    """Whether a page taken for HTML has the shape of a text dump."""
-    if text.lstrip()[:1] == "<" or not html_reader.is_html(text, content_type):
+    """Whether a page taken for HTML has the shape of a text dump.
+
+    A document's tags (``<html>``, ``<body>``) anywhere near the top make it
+    a page, whatever comes first (a byte-order mark, a server's warning).
+    """
+    head = text[:_HEAD_CHARS]
+    if (
+        head.lstrip("\ufeff \t\r\n")[:1] == "<"
+        or _DOCUMENT.search(head)
+        or not html_reader.is_html(text, content_type)
+    ):
         return False
     lines = [line for line in text.splitlines() if line.strip()]
     tagged = sum(1 for line in lines if _TAG_START.search(line))
@@ -53,7 +64,7 @@ def extract_page(
 
     Raises ExtractError for empty, binary or article-less input.
     """
-    if not (isinstance(data, bytes) and data.lstrip()[:1] == b"<"):
+    if not (isinstance(data, bytes) and data.lstrip()[:1] == b"<"):  # else a page
         text = _decoded(data, content_type)
         if _dump_quoting_markup(text, content_type):
             try:
