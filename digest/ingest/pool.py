@@ -85,7 +85,7 @@ def _exit_with_parent(parent: int, run: int) -> None:
 
 # Imported by the fork server once (and by a spawned worker before it says it
 # is ready), so that no job's time limit is spent importing.
-_PRELOAD = ["digest.ingest.pool", "digest.archive.fingerprint", "digest.extract.html",
+_PRELOAD = ["digest.ingest.pool", "digest.archive.fingerprint", "digest.extract.page",
             "digest.fetch.feeds", "digest.ingest.assemble"]
 
 
