@@ -65,12 +65,12 @@ def build(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
-    """Benchmarks beside their baselines: extraction, tagging, fetching, site build.
+    """Benchmarks beside their baselines: extraction, fetch overhead, tagging, fetching, site.
 
     Pass names to run a subset: nox -s bench -- extraction tagging
     """
     _install(session, "test")
-    chosen = session.posargs or ["extraction", "tagging", "fetch", "site"]
+    chosen = session.posargs or ["extraction", "overhead", "tagging", "fetch", "site"]
     for name in chosen:
         session.run("python", f"benchmarks/{name}.py")
 

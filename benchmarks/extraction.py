@@ -69,7 +69,7 @@ import trafilatura
 from readability import Document
 
 from digest.errors import ExtractError
-from digest.extract.html import extract_page
+from digest.extract.page import extract_page
 from digest.ingest.assemble import build_article
 from digest.model import Extracted
 from digest.tags.rules import default_taxonomy

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-__all__ = ["DISTRIBUTION", "__version__", "project_url"]
+__all__ = ["DISTRIBUTION", "__version__", "project_url", "user_agent"]
 
 __version__ = "0.1.0"
 
@@ -30,3 +30,8 @@ def project_url() -> str:
         if label.strip().lower() == "homepage":
             return url.strip()
     return f"https://pypi.org/project/{DISTRIBUTION}/"
+
+
+def user_agent() -> str:
+    """How digest names itself to the sites it fetches: version and where to read about it."""
+    return f"digest/{__version__} (+{project_url()})"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from digest import user_agent
 from digest.errors import ConfigError
 from digest.escape import url_problem, web_url
 from digest.model import Publish, Source, SourceKind
@@ -45,7 +46,7 @@ class FetchConfig:
     total_timeout: float = 60.0  # seconds, the whole request including the body
     max_bytes: int = 10 * 1024 * 1024
     retries: int = 3
-    user_agent: str = "digest/0.1 (+https://github.com/digest-news/digest)"
+    user_agent: str = field(default_factory=user_agent)
     max_entries: int = 0  # per feed and run; 0 = no limit
     # Seconds of CPU work (extraction, tagging) one article or feed may take in
     # its worker process before the process is killed and the item fails.

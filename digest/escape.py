@@ -88,7 +88,9 @@ _MD_INLINE = re.compile(r"([\\`*_#])")
 _MD_EXTENSION = re.compile(r"[\[\]{}~^=:$@|+]")
 _MD_LINE_START = re.compile(r"^(?:([>-])|(\d+)\.)")
 _ENTITY_LIKE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-_BRACKET = re.compile(r"[\[\]{}]")
+# Brackets (links), braces (attr_list) and dollars (arithmatex's "$…$" math,
+# which pairs dollars across a sentence: "$5-$10"): character references.
+_BODY_REFERENCES = re.compile(r"[\[\]{}$]")
 
 
 def md_text(value: str) -> str:
@@ -109,15 +111,15 @@ def md_text(value: str) -> str:
 def md_body(text: str) -> str:
     """Prose text inside Markdown we write (an article's body): inert, yet readable.
 
-    Backslashes, ``<`` and entity-like ``&`` are escaped, brackets and braces
-    become character references: ``&lt;script&gt;`` in a page stays those words
+    Backslashes, ``<`` and entity-like ``&`` are escaped, brackets, braces and
+    dollars become character references: ``&lt;script&gt;`` in a page stays those words
     on the site, and text such as ``[x](javascript:…)``, ``{: onclick=…}`` or
-    ``\\[ … \\]`` never becomes a link, an attribute or math. Real links are
+    ``$5-$10`` never becomes a link, an attribute or math. Real links are
     written by the converter, outside this function.
     """
     text = strip_controls(text).replace("\\", "\\\\")
     text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
-    return _BRACKET.sub(lambda m: f"&#{ord(m[0])};", text)
+    return _BODY_REFERENCES.sub(lambda m: f"&#{ord(m[0])};", text)
 
 
 # -- URLs -----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import yaml
@@ -35,8 +35,8 @@ from yaml.resolver import Resolver
 
 from digest.errors import DigestError
 
-__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "Checker", "KeyPath", "Report", "load_yaml",
-           "type_name"]
+__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "Checker", "KeyPath", "Report", "format_path",
+           "load_yaml", "type_name", "unknown_keys"]
 
 MAX_DEPTH = 64  # nested mappings and lists; digest's own files need fewer than ten
 MAX_ALIAS_NODES = 10_000  # nodes that aliases may repeat, in all
@@ -251,6 +251,23 @@ def _suggest(key: Any, known: set[str]) -> str | None:
     return match[0] if match else None
 
 
+def unknown_keys(value: Mapping[Any, Any], known: Collection[str], path: KeyPath,
+                 report: Report, *, listed: bool = False) -> None:
+    """Report each key of ``value`` not in ``known``, with the likely intended one.
+
+    ``listed`` adds the allowed keys to the message, for small fixed sets such
+    as a tag's own keys, where the list is the quickest help.
+    """
+    for key in value:
+        if key in known:
+            continue
+        hint = _suggest(key, set(known))
+        notes = [f"did you mean {hint!r}?"] if hint else []
+        if listed:
+            notes.append(f"expected {', '.join(known)}")
+        report((*path, key), "unknown key" + (f" ({'; '.join(notes)})" if notes else ""))
+
+
 class Checker:
     """Collects problems, each with its file, line and key path, instead of stopping."""
 
@@ -281,11 +298,8 @@ class Checker:
         if not isinstance(value, dict):
             self.report(path, f"must be a mapping, not {type_name(value)}")
             return {}
-        for key in value:
-            if known is not None and key not in known:
-                hint = _suggest(key, known)
-                extra = f" (did you mean {hint!r}?)" if hint else ""
-                self.report((*path, key), "unknown key" + extra)
+        if known is not None:
+            unknown_keys(value, known, path, self.report)
         return value
 
     def typed(self, data: Mapping[str, Any], path: KeyPath, key: str,

@@ -25,7 +25,7 @@ with atheris.instrument_imports():
     from digest.config import parse_config
     from digest.errors import ConfigError, DigestError, StoreError
     from digest.escape import url_problem, web_url
-    from digest.extract.html import extract_page
+    from digest.extract.page import extract_page
     from digest.extract.markdown import html_to_markdown
     from digest.fetch.entries import parse_date
     from digest.fetch.feeds import parse_feed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import pytest
 from localserver import start_server
 from pytest_httpserver import HTTPServer
 from runner import Digest
+
+# The test servers' request lines (werkzeug logs each at INFO) would reach the
+# handler a `digest` command under test installs, and so its captured output.
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

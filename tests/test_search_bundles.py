@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from demo_site import chromium, serve
+from demo_site import chromium
+from localserver import serve_directory
 from site_data import SEED_TITLE, ZH_TITLE, make_digest
 
 from digest.site import build
@@ -43,8 +44,8 @@ def test_the_bundles_are_listed_for_the_search_page(small_bundles: Path) -> None
 
 
 def test_one_search_covers_every_bundle_and_language(small_bundles: Path) -> None:
-    with serve(small_bundles) as url, chromium() as browser:
-        page = browser.new_page()  # type: ignore[attr-defined]
+    with serve_directory(small_bundles) as url, chromium() as browser:
+        page = browser.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
@@ -55,7 +56,7 @@ def test_one_search_covers_every_bundle_and_language(small_bundles: Path) -> Non
                 "?.textContent || '')",
                 timeout=15_000,
             )
-            return [str(t) for t in page.locator(".pagefind-ui__result-link").all_inner_texts()]
+            return page.locator(".pagefind-ui__result-link").all_inner_texts()
 
         assert sorted(titles("Filler")) == [f"Filler story number {i}" for i in range(6)]
         assert titles("RedNote") == [SEED_TITLE]

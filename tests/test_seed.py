@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
+from runner import Digest
 
 SEED = Path(__file__).parent / "fixtures" / "seed"
 EXPECTED: dict[str, Any] = yaml.safe_load((SEED / "expected.yml").read_text(encoding="utf-8"))
@@ -65,7 +66,7 @@ def checks(front: dict[str, Any], body: str, html: bool) -> list[tuple[str, bool
 
 
 @pytest.mark.parametrize("form", FORMS)
-def test_every_check_through_digest_add(form: str, digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_check_through_digest_add(form: str, digest_in: Digest, tmp_path: Path) -> None:
     (tmp_path / "digest.yml").write_text('site: {title: "My Digest"}\ncontent_dir: content\n',
                                          encoding="utf-8")
     (tmp_path / "saved").mkdir()
@@ -80,10 +81,10 @@ def test_every_check_through_digest_add(form: str, digest_in, tmp_path: Path) ->
     assert path.parent.as_posix().endswith("2025/01/21")
 
 
-def test_extract_json_agrees_with_the_stored_article(digest_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_extract_json_agrees_with_the_stored_article(digest_in: Digest, tmp_path: Path) -> None:
     result = digest_in("extract", "--format", "json", *(str(SEED / f) for f in FORMS))
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in result.output.splitlines()]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["title"] for r in records] == [EXPECTED["title"]] * len(FORMS)
     assert {r["author"] for r in records} == {EXPECTED["author"]}
     assert {r["source"] for r in records} == {EXPECTED["source"]}

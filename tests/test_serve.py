@@ -78,7 +78,7 @@ def test_search_works_while_serving(served: tuple[Path, str]) -> None:
     _, base = served
     assert '"languages"' in _get(base + "pagefind/pagefind-entry.json")  # the index is served
     with chromium() as browser:
-        page = browser.new_page()  # type: ignore[attr-defined]
+        page = browser.new_page()
         page.goto(base + "search/?q=RedNote")
         page.wait_for_selector(".pagefind-ui__result-link", timeout=15_000)
         assert "A journey from TikTok to RedNote" in page.inner_text(".pagefind-ui__results")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from site_data import (
     SEED_TITLE,
     ZH_BODY,
     ZH_TITLE,
+    article,
     make_digest,
 )
 
@@ -47,7 +49,7 @@ def test_article_page_header(built: tuple[Config, Archive, Path]) -> None:
         assert f'tags/{tag}/"' in page
     # The tag links show the taxonomy's titles, not the tag names.
     chips = re.findall(
-        r'<a class="md-tag" href="[^"]+" data-pagefind-filter="tag">([^<]*)</a>', page
+        r'<a class="md-tag" href="[^"]+" data-pagefind-filter="tag:[a-z0-9-]+">([^<]*)</a>', page
     )
     assert chips == ["Platform policy", "US–China", "Social media"]
     assert "Also reported by" in page and "Global Times" in page
@@ -197,13 +199,36 @@ def test_empty_tags_are_shown_nowhere(tmp_path: Path) -> None:
     assert "Privacy and security" not in (content / "index.md").read_text(encoding="utf-8")
 
 
+def test_sources_whose_names_share_a_slug_get_pages_of_their_own(tmp_path: Path) -> None:
+    config, archive = make_digest(tmp_path, extra=0)
+    when = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+    try:
+        archive.save(article("A twin source story", when, source="China, Daily!"))
+        site = build(config, archive, strict=True)
+    finally:
+        archive.close()
+    plain = _html(site, "sources/china-daily")
+    assert SEED_TITLE in plain and "A twin source story" not in plain
+    twins = [p for p in (site / "sources").iterdir() if p.name.startswith("china-daily-")]
+    assert len(twins) == 1, twins
+    twin = (twins[0] / "index.html").read_text(encoding="utf-8")
+    assert "A twin source story" in twin and SEED_TITLE not in twin
+    story = _article(site, "a-twin-source-story")
+    assert f'class="digest-source" href="../../../../../sources/{twins[0].name}/"' in story
+    listing = _html(site, "sources")
+    assert f'href="{twins[0].name}/"' in listing and "China, Daily!" in listing
+
+
 def test_excerpt_mode_hides_the_body_on_the_site(built: tuple[Config, Archive, Path]) -> None:
-    config, _, site = built
+    config, archive, site = built
     page = next((site / "articles").rglob("excerpt-only-story/index.html")).read_text(
         encoding="utf-8"
     )
     assert "Summary of Excerpt only story." in page
     assert "Read the original" in page
     assert EXCERPT_BODY not in page
-    stored = next(config.content_dir.rglob("excerpt-only-story.md")).read_text(encoding="utf-8")
-    assert EXCERPT_BODY in stored  # the archive keeps the full text
+    # The page MkDocs reads holds no body; the archive keeps it apart, outside content/.
+    path = next(config.content_dir.rglob("excerpt-only-story.md"))
+    assert EXCERPT_BODY not in path.read_text(encoding="utf-8")
+    assert EXCERPT_BODY in archive.fulltext_path(path).read_text(encoding="utf-8")
+    assert archive.read(path).body == EXCERPT_BODY

@@ -345,6 +345,16 @@ x:
                          "unknown key (expected min, within, phrases)")]
 
 
+def test_two_tags_that_would_share_a_page_are_refused() -> None:
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    body = {"title": "X", "phrases": {1: ["a"]}}
+    taxonomy = parse_taxonomy({"us-china": body, "us_china": body},
+                              lambda p, m: problems.append((p, m)))
+    assert taxonomy.names == ("us-china",)
+    assert problems == [(("tags", "us_china"),
+                         "shares its page tags/us-china/ with tag 'us-china'; rename one")]
+
+
 def test_parse_taxonomy_reports_a_non_mapping_and_duplicates() -> None:
     problems: list[tuple[tuple[str | int, ...], str]] = []
     parse_taxonomy(["a"], lambda p, m: problems.append((p, m)), ("cfg", "tags"))

@@ -177,3 +177,123 @@ def test_a_related_box_inside_the_article_does_not_end_it() -> None:
 def test_a_dump_with_no_header_still_gets_no_junk_title() -> None:
     result = extract_text_page(_page(["Share", "Copy Link URLCopied!", "5:50 am"], PROSE))
     assert result.title is None or result.title not in ("Copy Link URLCopied!", "5:50 am")
+
+
+def test_repeated_lines_cost_linear_time() -> None:
+    # Found by fuzzing: each line was checked against every other copy of
+    # itself. Five blocks of 19,999 copies, none far from its own copies,
+    # took 2·10⁹ steps that way (minutes); now one pass.
+    far = 20_000
+    texts = [f"line {k} of a list" for k in range(5) for _ in range(far - 1)]
+    lines = make_lines(texts)
+    classify(lines)
+    assert all(line.cls != GOOD for line in lines)
+
+
+def test_a_paragraph_wrapped_across_lines_is_one_paragraph_again() -> None:
+    wrapped = [
+        "The mayor, who had campaigned on the promise of a new bridge, told",
+        "reporters after the meeting that she would accept the result and that",
+        "the town would now look for money from the state.",
+    ]
+    result = extract_text_page(_page(MENU, PROSE[:2], wrapped, PROSE[2:], ["© 2019 Example"]))
+    assert " ".join(wrapped) in result.text.split("\n\n")
+
+
+def test_rejoining_keeps_bylines_urls_and_code_on_their_lines() -> None:
+    from digest.extract.textdump import rejoin
+
+    texts = [
+        "Share it with your friends", "by Ann Smith",
+        "The full report is online at", "https://example.org/report",
+        "// the loop runs for each item", "for item in items:",
+        "Home news sport", "weather",
+    ]
+    assert rejoin(texts) == texts
+
+
+def test_a_line_printed_twice_in_a_row_is_a_caption_not_prose() -> None:
+    caption = "The old bridge at dusk, seen from the east bank of the river, in October."
+    result = extract_text_page(_page(MENU, [HEADLINE, caption, caption], PROSE))
+    assert "at dusk" not in result.text
+    assert result.text.startswith("The council voted")
+
+
+def test_an_article_printed_three_times_is_kept_once() -> None:
+    article = [
+        f"{PROSE[n % 4][:-1]}, as the report on page {n} of the minutes says." for n in range(32)
+    ]
+    result = extract_text_page(_page(MENU, [HEADLINE], article, article, article, MENU))
+    kept = result.text.split("\n\n")
+    assert kept == article
+
+
+def test_a_box_of_links_in_a_listicle_does_not_end_it() -> None:
+    box = ["More on the bridge:", "Ferry plans shelved again", "Five facts about the deck"]
+    more = [
+        "The second option, a new ferry, would cost the town about twice as much as the "
+        "repairs, and it could not carry the lorries that use the bridge every morning.",
+        "The third option, doing nothing at all, was rejected by every member of the council, "
+        "who said that the bridge would have to close within two years if nothing was done.",
+    ]
+    result = extract_text_page(_page(MENU, [HEADLINE, "By Ann Smith"], PROSE, box, more))
+    assert result.text.split("\n\n")[-2:] == more
+    assert "Ferry plans shelved" not in result.text
+
+
+def test_prose_that_names_a_newsletter_is_prose() -> None:
+    line = ("The newsletter that the council sends to every household each month will carry a "
+            "full account of the vote, with the figures for the repairs and a map of the detour "
+            "that the east side would have had to take.")
+    result = extract_text_page(_page(MENU, [HEADLINE], PROSE[:2], [line], PROSE[2:]))
+    assert line in result.text.split("\n\n")
+
+
+def test_a_comment_section_named_after_the_article_ends_it() -> None:
+    comments = ["59 Comments on “Council keeps the old bridge open for another year”",
+                "Reader Jones", "November 21, 2019",
+                "I have lived near the bridge for thirty years and I think the council was right "
+                "to keep it open, because the detour would have been a disaster for all of us."]
+    result = extract_text_page(_page(MENU, [HEADLINE, "By Ann Smith"], PROSE, comments))
+    assert result.text.rstrip().endswith("discussing for years.")
+
+
+def test_a_list_introduced_by_a_paragraph_is_kept() -> None:
+    intro = "The council looked at three ways to pay for the repairs, and the options included:"
+    items = ["Reserve fund", "Bridge toll", "State grant"]
+    result = extract_text_page(
+        _page(MENU, [HEADLINE, "By Ann Smith"], PROSE[:2], [intro], items, ["Share"], PROSE[2:])
+    )
+    assert all(item in result.text.split("\n\n") for item in items)
+
+
+def test_a_short_run_ended_early_does_not_hide_the_article_below() -> None:
+    card = ["Updated March 3, 2019", "Basic", "$0",
+            "Only the articles of organization, which are filed with the state for you by all of our "
+            "own team of experts.",
+            "Everything that is in the Basic plan and a review of your name by an attorney who "
+            "works in your state.",
+            "A tax consult with our partner, who will explain the taxes that your business "
+            "could be paying this year.",
+            "Recommended", "Pro", "$249"]
+    page = _page(MENU, card, [HEADLINE, "By Ann Smith", "November 20, 2019"], PROSE, MENU)
+    result = extract_text_page(page)
+    assert result.text.startswith("The council voted")
+    assert result.text.rstrip().endswith("discussing for years.")
+
+
+def test_a_row_of_figures_is_not_a_keyword_list() -> None:
+    row = "Actual Weight (U.S. men’s 9): 9.1 ounces (257 grams) | Drop: 5 millimeters"
+    keywords = "calendario stock car 2018, stock car brasil, stock car cascavel, stock car interlagos"
+    classes = _classes([PROSE[0], row, keywords])
+    assert classes[1] != BAD
+    assert classes[2] == BAD
+
+
+def test_a_read_next_link_inside_the_article_does_not_end_it() -> None:
+    box = ["Read Next", "Ferry plans shelved again"]
+    page = _page(MENU, [HEADLINE, "By Ann Smith"], PROSE[:3], box, PROSE[3:], ["You may also like"],
+                 ["Another story whose teaser also reads as one long sentence with the usual words."])
+    result = extract_text_page(page)
+    assert result.text.rstrip().endswith("discussing for years.")
+    assert "Ferry plans" not in result.text and "Another story" not in result.text

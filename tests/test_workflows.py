@@ -149,7 +149,7 @@ def test_a_failed_source_warns_and_the_good_articles_are_committed(
     config = folder / "digest.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         '  - name: "Example feed"\n    feed: "https://example.org/feed.xml"\n',
-        '  - name: "Good"\n    feed: "feeds/good.xml"\n'
+        '  - name: "Good"\n    feed: "feeds/good.xml"\n    publish: excerpt\n'
         '  - name: "Broken"\n    feed: "feeds/broken.xml"\n'), encoding="utf-8")
     ident = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
     _git("init", "-q", "-b", "main", cwd=folder)
@@ -181,6 +181,10 @@ def test_a_failed_source_warns_and_the_good_articles_are_committed(
     assert output.read_text(encoding="utf-8") == f"commit={pushed}\n"
     stored = _git("ls-tree", "-r", "--name-only", "main", "content/articles", cwd=origin)
     assert len(stored.splitlines()) == 4, stored
+    # An excerpt-only source's texts are committed too, from outside content/.
+    kept = _git("ls-tree", "-r", "--name-only", "main", "fulltext/articles", cwd=origin)
+    assert kept.splitlines() == [f"fulltext/{p.removeprefix('content/')}"
+                                 for p in stored.splitlines()]
     edited = _git("show", "main:digest.yml", cwd=origin).startswith("# edited")
     assert edited == pushed_meanwhile
 

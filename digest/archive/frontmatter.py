@@ -25,8 +25,8 @@ from digest.errors import StoreError
 from digest.model import Article, Publish, plausible_date
 from digest.schema import Checker, KeyPath, load_yaml, type_name
 
-__all__ = ["dump_article", "load_article", "parse_datetime", "read_front_matter",
-           "split_front_matter"]
+__all__ = ["FULL_TEXT", "dump_article", "excerpt_page_body", "load_article", "load_page",
+           "parse_datetime", "read_front_matter", "split_front_matter"]
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +49,15 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 _Dumper.add_representer(str, _str_representer)
 
+# The front matter key of an excerpt-only page whose text is kept apart: the
+# path of its full-text file, relative to the folder that holds content/
+# (digest.archive.store keeps these files outside the site's docs folder).
+FULL_TEXT = "full_text"
+
 # The order users see in every article file.
 _FIELDS = ("title", "url", "canonical_url", "source", "sources", "publisher", "author",
            "published", "date_missing", "fetched", "language", "section", "tags", "manual_tags",
-           "summary", "image", "image_caption", "publish", "fingerprint")
+           "summary", "image", "image_caption", "publish", "fingerprint", FULL_TEXT)
 _TEXT = ("title", "url", "canonical_url", "source", "publisher", "author", "language", "section",
          "summary", "image", "image_caption")
 _NAMES = ("tags", "manual_tags", "sources")
@@ -85,8 +90,28 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def dump_article(article: Article) -> str:
-    """The complete text of an article file."""
+def excerpt_page_body(article: Article) -> str:
+    """What an excerpt-only page holds below its front matter: the summary and the link.
+
+    Nothing of the body: whatever renders or indexes the page (a search
+    plugin, another theme, Zensical) finds only what the site may show.
+    """
+    from digest.escape import md_text, md_url
+
+    lines = [md_text(article.summary)] if article.summary.strip() else []
+    link = md_url(article.url)
+    if link:
+        lines.append(f"[Read the original]({link})")
+    return "\n\n".join(lines)
+
+
+def dump_article(article: Article, full_text: str | None = None) -> str:
+    """The complete text of an article file.
+
+    With ``full_text`` (the path of the file that holds the body, for an
+    excerpt-only article) the page holds the summary and the link instead of
+    the body, and names that file in its front matter.
+    """
     data: dict[str, Any] = {
         "title": article.title,
         "url": article.url,
@@ -108,11 +133,12 @@ def dump_article(article: Article) -> str:
         "publish": article.publish.value if article.publish is not Publish.FULL else None,
         "fingerprint": None if article.fingerprint is None
         else f"{article.fingerprint & _MASK:016x}",
+        FULL_TEXT: full_text,
     }
     ordered = {k: data[k] for k in _FIELDS if data[k] is not None}
     head = yaml.dump(ordered, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                      width=1_000_000, default_flow_style=False)
-    body = article.body.strip("\n")
+    body = (article.body if full_text is None else excerpt_page_body(article)).strip("\n")
     return f"---\n{head}---\n\n{body}\n"
 
 
@@ -186,6 +212,12 @@ def _check(data: dict[str, Any], c: Checker, warnings: list[tuple[KeyPath, str]]
         publish = "full"
     out["publish"] = publish
     out["fingerprint"] = _fingerprint(data.get("fingerprint"), warnings)
+    full_text = data.get(FULL_TEXT)
+    if full_text is not None and (not isinstance(full_text, str) or not full_text.strip()):
+        c.report((FULL_TEXT,), f"must be the path of the article's full text, not "
+                               f"{type_name(full_text)}")
+        full_text = None
+    out[FULL_TEXT] = full_text
     return out
 
 
@@ -250,6 +282,15 @@ def _opt(value: Any) -> str | None:
 
 def load_article(text: str, name: str = "article") -> Article:
     """Parse an article file; raises StoreError (naming ``name``) when it is not one."""
+    return load_page(text, name)[0]
+
+
+def load_page(text: str, name: str = "article") -> tuple[Article, str | None]:
+    """An article file as (its article, the ``full_text`` path it names, or None).
+
+    When the page names a full-text file, the article's body is the page's
+    (the summary and the link): the archive reads the body from that file.
+    """
     data, body = split_front_matter(text, name)
     if not data.get("title") or not data.get("url"):
         raise StoreError(f"{name}: front matter lacks 'title' or 'url'")
@@ -275,4 +316,4 @@ def load_article(text: str, name: str = "article") -> Article:
         sources=tuple(data["sources"]),
         publish=Publish(data["publish"]),
         fingerprint=data["fingerprint"],
-    )
+    ), data.get(FULL_TEXT)

@@ -1,5 +1,12 @@
 """The archive: ``content/articles/YYYY/MM/DD/<slug>.md`` plus the state database.
 
+An article whose source allows an excerpt only (``publish: excerpt``) keeps
+its body apart, in ``fulltext/articles/YYYY/MM/DD/<slug>.md`` beside
+``content/`` (:func:`fulltext_dir`): its page in ``content/``, the folder
+every site builder reads, holds the front matter, the summary and the link,
+and names the full-text file (``full_text:``). Reading an article through
+the :class:`Archive` gives the whole body either way.
+
 The Markdown files are the source of truth. The SQLite state database beside
 the content (URLs seen, content fingerprints, HTTP validators) is a cache of
 them and is rebuilt from ``content/`` when it is missing or corrupt: from the
@@ -17,25 +24,26 @@ import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from digest.archive.files import TMP_PREFIX, atomic_write
 from digest.archive.fingerprint import closest, simhash
-from digest.archive.frontmatter import dump_article, load_article
+from digest.archive.frontmatter import dump_article, load_page
 from digest.archive.ledger import LEDGER_NAME, Ledger
 from digest.archive.state import StateDB
 from digest.errors import StoreError
 from digest.fetch.urls import url_keys
-from digest.model import Article
+from digest.model import Article, Publish
 
 __all__ = [
     "Archive",
     "Placement",
     "StateDB",
     "StoredArticle",
+    "fulltext_dir",
     "read_article",
     "slugify",
 ]
@@ -79,18 +87,37 @@ def slugify(title: str, fallback: str) -> str:
     return f"article-{digest}"
 
 
-def read_article(path: Path) -> Article:
-    """One article file; StoreError names the file (and line) and what is wrong with it."""
+def fulltext_dir(content_dir: Path) -> Path:
+    """Where excerpt-only articles keep their bodies: ``fulltext/`` beside ``content/``.
+
+    Outside the docs folder, so that no builder (MkDocs and any plugin,
+    Zensical) ever reads it; in the repository, so that the scheduled
+    workflow commits it with the articles (the state database is a cache).
+    """
+    name = "fulltext" if content_dir.name != "fulltext" else "fulltext-apart"
+    return content_dir.parent / name
+
+
+def _read_page(path: Path) -> tuple[Article, str | None]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise StoreError(f"{path}: cannot be read: {exc}") from None
     try:
-        return load_article(text, str(path))
+        return load_page(text, str(path))
     except StoreError as exc:
         message = str(exc)
         raise StoreError(message if message.startswith(str(path)) else f"{path}: {message}") \
             from None
+
+
+def read_article(path: Path) -> Article:
+    """One article file as it is (an excerpt-only page: without its full text).
+
+    StoreError names the file (and line) and what is wrong with it. The
+    whole article, body included, is :meth:`Archive.read`'s.
+    """
+    return _read_page(path)[0]
 
 
 @dataclass(frozen=True)
@@ -130,6 +157,7 @@ class Archive:
         # Temporary files of article writes; see atomic_write.
         self.staging_dir = state_path.parent / "staging"
         self.ledger = Ledger(content_dir / LEDGER_NAME)
+        self.fulltext_dir = fulltext_dir(content_dir)
         self._state: StateDB | None = None
 
     # -- state database, rebuilt from the files when missing or broken --
@@ -164,12 +192,13 @@ class Archive:
             self.ledger.deleted(canonical, rel, db.aliases(canonical))
             db.move(canonical, _DELETED + rel)
 
-    def _reindex(self, db: StateDB) -> int:
+    def _reindex(self, db: StateDB, publish: Mapping[str, Publish] | None = None) -> int:
         db.clear_articles()
         count = 0
+        kept: set[Path] | None = set()  # the full-text files pages name; None: unknown
         for path in self.iter_paths():
             try:
-                a = self.read(path)
+                a, settled = self._load(path)
             except StoreError as exc:
                 # A file broken by hand is still the story's file: keep its URLs
                 # (read loosely), or the next run would store the story again.
@@ -177,7 +206,15 @@ class Archive:
                 log.warning("%s; indexed by its URLs only", exc)
                 if loose:
                     db.record(loose[0], self.relative(path), tuple(loose))
+                kept = None  # which full text it names is unknown: sweep nothing
                 continue
+            try:
+                a = self._settle(path, a, settled, publish)
+            except StoreError as exc:  # a full disk, say: the files stay as they were
+                log.warning("%s; left as it is", exc)
+                kept = None
+            if kept is not None:  # settled: an excerpt-only page names this file
+                kept.add(self.fulltext_path(path))
             keys = (*url_keys(a.canonical_url), *url_keys(a.url))
             db.record(a.canonical_url, self.relative(path), keys,
                       a.fingerprint if a.fingerprint is not None else _fingerprint(a.body))
@@ -192,11 +229,36 @@ class Archive:
                 db.record(canonical, stored_at, (url,))
         log.info("indexed %d stored articles (%d deleted by hand, %d merged URLs in the "
                  "ledger)", count, len(ledger.deleted), len(ledger.merged))
+        if kept is not None:
+            self._sweep_fulltext(kept)
         return count
 
-    def reindex(self) -> int:
-        """Rebuild the article part of the state database from content/."""
-        return self._reindex(self.state)
+    def reindex(self, publish: Mapping[str, Publish] | None = None) -> int:
+        """Rebuild the article part of the state database from content/.
+
+        Every article is stored the way its ``publish`` asks (:meth:`migrate`):
+        ``publish`` maps source names to the configured setting, which then
+        replaces the stored one of their articles. Full-text files that no
+        page names any more (their page was deleted) are removed.
+        """
+        return self._reindex(self.state, publish)
+
+    def _sweep_fulltext(self, kept: set[Path]) -> int:
+        """Remove the full-text files that no page names (deleted by hand)."""
+        removed = 0
+        root = self.fulltext_dir / "articles"
+        if not root.is_dir():
+            return 0
+        for dirpath, _dirs, filenames in os.walk(root):
+            for name in filenames:
+                path = Path(dirpath) / name
+                if name.endswith(".md") and path not in kept:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                        removed += 1
+        if removed:
+            log.info("removed %d full-text file(s) whose page was deleted", removed)
+        return removed
 
     def sweep_staging(self) -> int:
         """Remove temporary files left by a killed run; call with the lock held."""
@@ -236,8 +298,73 @@ class Archive:
             except StoreError as exc:
                 log.warning("%s: skipped: %s", path, exc)
 
+    def fulltext_path(self, path: Path) -> Path:
+        """Where the article at ``path`` keeps its full text when it is excerpt-only."""
+        return self.fulltext_dir / path.relative_to(self.content_dir)
+
+    def _fulltext_name(self, fulltext: Path) -> str:
+        """The ``full_text:`` value naming ``fulltext``: relative to content/'s parent."""
+        return fulltext.relative_to(self.content_dir.parent).as_posix()
+
+    def _resolve_fulltext(self, path: Path, named: str) -> Path:
+        """The full-text file a page names; StoreError when it points elsewhere."""
+        target = self.content_dir.parent / named
+        root = self.fulltext_dir.resolve()
+        try:
+            inside = target.resolve().is_relative_to(root)
+        except (OSError, RuntimeError, ValueError):
+            inside = False
+        if not inside or not named.endswith(".md") or Path(named).is_absolute():
+            raise StoreError(f"{path}: full_text: {named!r} is not a file in {self.fulltext_dir}")
+        return target
+
+    def _load(self, path: Path) -> tuple[Article, bool]:
+        """(the whole article, whether its page is stored the way its ``publish`` asks)."""
+        article, named = _read_page(path)
+        fulltext = self._resolve_fulltext(path, named) if named is not None \
+            else self.fulltext_path(path)
+        if named is None and (article.publish is not Publish.EXCERPT or not fulltext.exists()):
+            # The body is in the page: a full article, or an excerpt-only one
+            # stored before bodies were kept apart.
+            return article, article.publish is not Publish.EXCERPT
+        # The page names its full text, or an interrupted write stored the
+        # full text but not yet the page: the file holds the body.
+        try:
+            body = fulltext.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise StoreError(f"{path}: its full text {fulltext} is missing (is "
+                             f"{self.fulltext_dir.name}/ committed with the articles?)") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StoreError(f"{fulltext}: cannot be read: {exc}") from None
+        article = replace(article, body=body.strip("\n"))
+        settled = named is not None and article.publish is Publish.EXCERPT \
+            and fulltext == self.fulltext_path(path)
+        return article, settled
+
     def read(self, path: Path) -> Article:
-        return read_article(path)
+        """The stored article with its whole body (an excerpt-only one's from its file)."""
+        return self._load(path)[0]
+
+    def migrate(self, path: Path, publish: Mapping[str, Publish] | None = None) -> Article:
+        """Read an article and store it again if it is not stored as its ``publish`` asks.
+
+        An excerpt-only page still holding its body gets it moved to its
+        full-text file; a full one gets its body back. ``publish`` (source
+        names to the configured setting) changes the setting of the articles
+        of a source that was switched. Returns the (whole) article.
+        """
+        article, settled = self._load(path)
+        return self._settle(path, article, settled, publish)
+
+    def _settle(self, path: Path, article: Article, settled: bool,
+                publish: Mapping[str, Publish] | None) -> Article:
+        wanted = publish.get(article.source) if publish and article.source else None
+        if wanted is not None and wanted is not article.publish:
+            log.info("%s: publish: %s (the source's setting)", path, wanted.value)
+            article, settled = replace(article, publish=wanted), False
+        if not settled:
+            self.write(path, article)
+        return article
 
     def find(self, *urls: str) -> Path | None:
         """The file of an article stored under any of these URLs.
@@ -260,8 +387,8 @@ class Archive:
         candidate = folder / f"{stem}.md"
         n = 2
         while candidate.exists():
-            try:
-                if self.read(candidate).canonical_url == article.canonical_url:
+            try:  # the page alone names the story (an excerpt-only one's text is apart)
+                if read_article(candidate).canonical_url == article.canonical_url:
                     return candidate
             except StoreError:
                 pass
@@ -270,10 +397,27 @@ class Archive:
         return candidate
 
     def write(self, path: Path, article: Article) -> None:
+        """Write an article's file(s); an excerpt-only one's full text first.
+
+        The full text goes to its file before the page drops it, so a run
+        killed in between leaves the text in the page, in the file, or both
+        (:meth:`read` then takes the file's); never in neither. A full article
+        gets its body back in its page, and only then loses the file.
+        """
+        excerpt = article.publish is Publish.EXCERPT
+        fulltext = self.fulltext_path(path)
+        target = fulltext
         try:
-            atomic_write(path, dump_article(article), staging=self.staging_dir)
+            if excerpt:
+                atomic_write(fulltext, article.body.strip("\n") + "\n", staging=self.staging_dir)
+            target = path
+            atomic_write(path, dump_article(article, self._fulltext_name(fulltext) if excerpt
+                                            else None), staging=self.staging_dir)
         except OSError as exc:
-            raise StoreError(f"{path}: cannot be written: {exc.strerror or exc}") from None
+            raise StoreError(f"{target}: cannot be written: {exc.strerror or exc}") from None
+        if not excerpt:  # a file left behind is outside content/: harmless
+            with contextlib.suppress(OSError):
+                fulltext.unlink()
 
     def place(self, article: Article, keys: tuple[str, ...] = (), *,
               fingerprint: int | None = None, refresh: bool = False) -> Placement:
@@ -296,7 +440,7 @@ class Archive:
             log.info("%s: deleted by hand; not storing it again", article.canonical_url)
             return Placement(path, None)
         if path is not None and not refresh:
-            self.merge_into(path, article.source, aliases)
+            self.merge_into(path, article.source, aliases, publish=article.publish)
             return Placement(path, None)
         if path is not None:  # --refresh: the new body, every source kept
             stored = self.read(path)
@@ -332,8 +476,14 @@ class Archive:
             self.commit(placement, keys, fingerprint)
         return placement
 
-    def merge_into(self, path: Path, source: str, aliases: tuple[str, ...]) -> None:
-        """Record that ``source`` also carried the story stored at ``path``."""
+    def merge_into(self, path: Path, source: str, aliases: tuple[str, ...], *,
+                   publish: Publish | None = None) -> None:
+        """Record that ``source`` also carried the story stored at ``path``.
+
+        ``publish``, the source's setting, replaces the stored one when the
+        story is that source's own (it stored it first): a source switched to
+        ``excerpt`` or back has its stories stored again to match.
+        """
         if not path.exists():
             return
         try:
@@ -342,6 +492,8 @@ class Archive:
             log.warning("%s; %s not added to its sources", exc, source)
             return
         merged = merge_sources(stored, source)
+        if publish is not None and stored.source == source and merged.publish is not publish:
+            merged = replace(merged, publish=publish)
         if merged != stored:
             self.write(path, merged)
         new = self.state.record(stored.canonical_url, self.relative(path), aliases)

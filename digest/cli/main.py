@@ -384,7 +384,9 @@ def reindex(state: CliState) -> None:
     """Rebuild the state database from the article files in content/.
 
     Use it after editing, moving or deleting articles by hand; digest also
-    does it by itself when the database is missing or corrupt.
+    does it by itself when the database is missing or corrupt. Articles of
+    a source whose `publish` changed are stored again to match: an
+    excerpt-only article's text moves to fulltext/, out of the site's reach.
 
     \b
     Example:
@@ -393,7 +395,7 @@ def reindex(state: CliState) -> None:
 
     config = state.require()
     with locked_archive(config, "digest reindex") as archive:
-        count = archive.reindex()
+        count = archive.reindex({s.name: s.publish for s in config.sources})
     click.echo(f"indexed {count} articles")
 
 

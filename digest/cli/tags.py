@@ -69,7 +69,7 @@ def tags_explain(state: CliState, item: str) -> None:
         digest tags explain https://example.org/2025/01/story.html
         digest tags explain content/articles/2025/01/21/a-journey.md
     """
-    from digest.archive.store import read_article
+    from digest.archive.store import Archive, read_article
     from digest.extract.markdown import markdown_to_text
     from digest.ingest.preview import preview_inputs
     from digest.tags.classify import explain
@@ -78,7 +78,11 @@ def tags_explain(state: CliState, item: str) -> None:
     taxonomy = config.taxonomy if config else state.taxonomy()
     path = Path(item)
     if path.suffix == ".md" and path.is_file():
-        article = read_article(path)
+        # A stored article through the archive: an excerpt-only one's page
+        # holds the summary only, its text is kept apart.
+        stored = config is not None and path.resolve().is_relative_to(config.content_dir)
+        article = Archive(config.content_dir, config.state_path).read(path.resolve()) \
+            if stored and config is not None else read_article(path)
         title, text = article.title, markdown_to_text(article.body)
     else:
         preview = next(preview_inputs([item], config, jobs=1))

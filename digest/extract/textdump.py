@@ -55,6 +55,10 @@ _CREDIT = re.compile(
     re.I,
 )
 _ENDS_SENTENCE = re.compile(r"[.!?。！？…][\"”’)]*$")
+# The cost of a line too short to judge that its neighbours made bad: half
+# that of a bad line, as a table of specs or prices in a listicle is a run
+# of them between the paragraphs of the article.
+_SHORT_COST = -0.5
 _BREADCRUMB = re.compile(r"^(?:home|homepage)\s*[/>»›]\s*(.+)$", re.I)
 
 
@@ -65,11 +69,43 @@ def _foreign(text: str, cjk_page: bool) -> bool:
     return (not cjk_page and cjk > max(4, latin)) or (cjk_page and latin > 40 and cjk == 0)
 
 
+_CONTINUES = re.compile(r"^(?:[^\W\d_]+(?=[\s,;.!?'’)-]|$)|[,;)\]…—–-])")  # no URL
+_OPEN_END = re.compile(r"[^.!?。！？…:\"”’»)\]]$")
+_CODE = re.compile(r"[{}]|;\s*$|^\s*(?://|#)")  # code keeps its lines
+_JOIN_WORDS = 4  # a line this long cut off mid-sentence: menus are shorter
+
+
+def rejoin(texts: list[str]) -> list[str]:
+    """Lines of one paragraph joined again: the dump wrapped it at a width or
+    broke it at an inline link. A line of a few words that ends in no
+    sentence mark is continued by a next line that starts in lower case."""
+    out: list[str] = []
+    for text in texts:
+        prev = out[-1] if out else ""
+        if (
+            prev
+            and _OPEN_END.search(prev)
+            and len(prev.split()) >= _JOIN_WORDS
+            and _CONTINUES.match(text)
+            and not text[:1].isupper()
+            and not CJK.match(text)
+            and not _CODE.search(prev)
+            and not _CODE.search(text)
+            and not is_dateline(text)
+            and not byline_author(text)
+        ):
+            out[-1] = f"{prev} {text}"
+        else:
+            out.append(text)
+    return out
+
+
 def _value(line: Line, cls: str) -> float:
     """What a line adds to a run: prose by its length, chrome at a cost.
 
     Lines made good by their neighbours only (cells, items, subheadings)
-    are carried along by the prose around them but add nothing themselves.
+    are carried along by the prose around them but add nothing themselves;
+    short lines made bad cost less than lines bad on their own.
     """
     if cls == GOOD:
         if line.cls == GOOD:
@@ -77,7 +113,38 @@ def _value(line: Line, cls: str) -> float:
         return 0.2 if line.cls == NEARGOOD else 0.0
     if line.trailer:
         return -3.0
-    return -2.0 if line.chrome else -1.0
+    if line.chrome:
+        return -2.0
+    return -1.0 if line.cls == BAD else _SHORT_COST
+
+
+def _heads(lines: list[Line], classes: list[str], i: int, end: int) -> bool:
+    """A subheading inside the article: a short line right above a paragraph
+    good on its own (jusText's heading rule), though its neighbours made it
+    bad. Only inside the run: teaser titles over their summaries are alike."""
+    return (
+        lines[i].cls == SHORT
+        and i + 1 < end
+        and lines[i + 1].cls == GOOD
+        and classes[i + 1] == GOOD
+        and not lines[i].mark
+        and not (i > 0 and lines[i - 1].chrome)  # a link under "Related:"
+    )
+
+
+def _items(lines: list[Line], start: int, end: int) -> set[int]:
+    """The items of a list that a paragraph of the article introduces ("…
+    options include:"): the short lines right after it, up to the next line
+    that is not short. Only inside the run."""
+    found: set[int] = set()
+    for i in range(start, end - 1):
+        if lines[i].cls != GOOD or not lines[i].text.endswith(":"):
+            continue
+        j = i + 1
+        while j < end and lines[j].cls in (SHORT, NEARGOOD) and not lines[j].chrome:
+            found.add(j)
+            j += 1
+    return found
 
 
 def _best_run(scores: list[float]) -> tuple[int, int]:
@@ -99,11 +166,37 @@ _READ, _READ_WEAK = 30, 100
 # Words of prose after a byline that make a read article: once it has
 # ended, later bylines are those of comments and teasers.
 _CLOSED = 60
+# ... and the value that makes an ended run an article (two full paragraphs,
+# or one under a whole header): a pricing card's "Recommended" or a teaser's
+# "Read next" after a few lines under a date closes nothing. 10 and 20 did
+# worse (20 lost a short article to the teasers below it).
+_CLOSED_TOTAL = 15.0
+# A heading with a colon ("Related:", "More on Wharton:") over a box of
+# links inside the article ends nothing when prose follows within this
+# many lines: a listicle has one box per item.
+_BOX_AFTER = 10
+# "Related", "Read next" alone over a link or two inside the article ends
+# nothing either when prose follows within this many lines; other end
+# headings ("You may also like", comments) still end it.
+_LINKS_BOX = re.compile(r"^(?:related|read next|read also|also read|see also)\W*$", re.I)
+_LINKS_AFTER = 5
 # The cost of crossing a heading that may stand above an article.
 _BARRIER = 3.0
 # What a run gains for starting under a whole header (headline, then a
 # byline or date) no more than _NEAR lines above it.
 _HEADED, _NEAR = 8.0, 12
+
+
+def _box(lines: list[Line], i: int, kind: int) -> bool:
+    """Whether the end heading at ``i`` heads a box of links inside the article."""
+    text = lines[i].text.rstrip()
+    if kind == 1 and text.endswith(":"):
+        after = _BOX_AFTER
+    elif kind == 2 and _LINKS_BOX.match(text):
+        after = _LINKS_AFTER
+    else:
+        return False
+    return any(line.cls == GOOD for line in lines[i + 1 : i + 1 + after])
 
 
 def _article_span(
@@ -118,16 +211,19 @@ def _article_span(
     Each date or byline line is a place an article may start (its header
     ends there). From each, the article runs to the first end-of-article
     heading ("related", "leave a comment") met once some of it has been
-    read: a share row between the header and the text does not end it.
+    read: a share row between the header and the text does not end it, nor
+    does a box of links with prose right after it (:func:`_box`).
     Headings that also stand above articles (tags, share, "comments")
-    only separate runs. Once an article has been read and ended, later
-    starts are comment or teaser bylines. The best run over all starts wins;
+    only separate runs. Once an article has been read and ended (a run
+    worth ``_CLOSED_TOTAL``), later starts are comment or teaser bylines.
+    The best run over all starts wins;
     a run under a whole header (or under ``echo``, the page's title shown
     again as a headline) gains _HEADED.
     """
     kinds = [is_end(line) for line in lines]
     scores = [-_BARRIER if k == 1 else v for k, v in zip(kinds, scores, strict=True)]
     texts = [line.text for line in lines]
+    boxes = [_box(lines, i, k) for i, k in enumerate(kinds)]
     marks = [i + 1 for i, line in enumerate(lines) if line.mark][:60]
     starts = sorted({0, *marks, *([echo + 1] if echo >= 0 else [])})
     best, span, closed = float("-inf"), (0, 0), len(lines)
@@ -136,13 +232,11 @@ def _article_span(
             break
         seen, stop = 0.0, len(lines)
         for i in range(start, len(lines)):
-            if kinds[i] and seen >= (_READ if kinds[i] == 2 else _READ_WEAK):
+            if kinds[i] and not boxes[i] and seen >= (_READ if kinds[i] == 2 else _READ_WEAK):
                 stop = i
                 break
             if classes[i] == GOOD and lines[i].cls == GOOD:
                 seen += lines[i].weight
-        if start > 0 and seen >= _CLOSED and stop < closed:
-            closed = stop
         s, e = _best_run(scores[start:stop])
         total = sum(scores[start + s : start + e])
         if start == echo + 1 and s <= _NEAR and total > 0:
@@ -151,6 +245,8 @@ def _article_span(
             head = read_header(texts, start + s, where=where)
             if head.headline and (head.author or head.date):
                 total += _HEADED
+        if start > 0 and seen >= _CLOSED and total >= _CLOSED_TOTAL and stop < closed:
+            closed = stop
         if total > best:
             best, span = total, (start + s, start + e)
     return span
@@ -164,7 +260,7 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
         raise ExtractError("empty page")
     cjk_page = len(CJK.findall(text)) > len(_LATIN.findall(text))
     clean = [line for line in raw if not _foreign(line, cjk_page)]
-    lines = make_lines([line for line in clean if not is_stuffed_title(line)])
+    lines = make_lines(rejoin([line for line in clean if not is_stuffed_title(line)]))
     if not lines:
         raise ExtractError("no article text found (only spam or navigation)")
     classify(lines)
@@ -178,7 +274,12 @@ def extract_text_page(text: str, *, url: str | None = None) -> Extracted:
     texts = [line.text for line in lines]
     where = places(texts)
     start, end = _article_span(lines, classes, scores, echo, where)
-    kept = [i for i in range(start, end) if classes[i] == GOOD]
+    items = _items(lines, start, end)
+    kept = [
+        i
+        for i in range(start, end)
+        if classes[i] == GOOD or i in items or _heads(lines, classes, i, end)
+    ]
     if not kept or sum(lines[i].weight for i in kept) < 20:
         raise ExtractError("no article text found (navigation, listing or empty page)")
     # The first paragraph: prose, not a headline the run carried along.

@@ -42,13 +42,16 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+", re.U)
 _SENTENCE_END = frozenset('.!?。！？…"”’»)]:')
 _LIST_ITEMS, _LIST_WORDS = 3, 25  # a run of near-good lines this long is good
+_TRAILER_WORDS = 30  # a line this long that names a newsletter is prose about one
+_DOUBLED_WORDS = 4  # a shorter line printed twice may be a table's cells
 _PROSE_TWICE = 300  # words of a repeated run that make it an article printed twice
 
 # Page chrome: a short line that is (or starts with) one of these words.
 _CHROME = re.compile(
     r"^(?:share|shares|tweet|e-?mail|print|menu|search|log ?in|log ?out|sign ?(?:in|up)|subscribe"
     r"|skip to|advertisement|sponsored|comments?|\d+ comments?|follow|more|next|previous|prev"
-    r"|home|close|reddit|pocket|flipboard|facebook|twitter|whatsapp|linkedin|pinterest|instagram"
+    r"|home(?![ \t]+\w)|close|reddit|pocket|flipboard|facebook|twitter|whatsapp|linkedin"
+    r"|pinterest|instagram"
     r"|youtube|telegram|accept|cookies?|buy now|shop now|read more|load more|loading|view results"
     r"|back to top|scroll (?:back )?to top|cerca|buscar|rechercher|suche|compartir|partager"
     r"|teilen|condividi|compartilhe|copy link|all sharing options|advertise|contact|privacy"
@@ -101,6 +104,7 @@ _DATE_SHAPE = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 
 
 @dataclass
@@ -172,27 +176,44 @@ def _repeated(lines: list[str]) -> set[int]:
     Menus and tickers are printed at the head and again at the foot; an
     article's lines are not (one may be quoted alone in a teaser, and a list
     may repeat items close by, as product features do). A long run of prose
-    shown twice is the article printed for two layouts: its first copy stays.
+    shown again is the article printed for several layouts: the lines of its
+    first copy stay, even where the copies follow one another.
     """
     far = max(30, len(lines) // 5)
-    where: dict[str, list[int]] = {}
+    # A line's first and last places say whether any copy is far off: the
+    # farthest copy is one of them (a list of every place made a page of
+    # one line repeated n times cost n² steps).
+    first_at: dict[str, int] = {}
+    last_at: dict[str, int] = {}
     for i, text in enumerate(lines):
-        where.setdefault(text, []).append(i)
+        first_at.setdefault(text, i)
+        last_at[text] = i
     found: set[int] = set()
     run: list[int] = []
     for i, text in enumerate([*lines, ""]):
         if i < len(lines) and len(text.split()) < 2:
             continue  # numbers and one-word cells repeat in any table
-        if i < len(lines) and any(abs(j - i) >= far for j in where[text]):
+        if i < len(lines) and max(i - first_at[text], last_at[text] - i) >= far:
             run.append(i)
             continue
         if len(run) >= 3:
             block = range(run[0], run[-1] + 1)
-            words = sum(len(lines[k].split()) for k in block)
-            first = sum(len(lines[k].split()) for k in block if where[lines[k]][0] == k)
-            if not (first >= _PROSE_TWICE and first * 10 >= words * 9):
+            first = sum(len(lines[k].split()) for k in block if first_at[lines[k]] == k)
+            if first >= _PROSE_TWICE:  # the article printed again: its first copy stays
+                found.update(k for k in block if first_at[lines[k]] != k)
+            else:
                 found.update(block)
         run = []
+    return found
+
+
+def _doubled(lines: list[str]) -> set[int]:
+    """Lines printed twice in a row: an image's alt text over its caption, a
+    teaser over its summary. An article does not say a sentence twice."""
+    found: set[int] = set()
+    for i in range(1, len(lines)):
+        if lines[i] == lines[i - 1] and len(lines[i].split()) >= _DOUBLED_WORDS:
+            found.update((i - 1, i))
     return found
 
 
@@ -216,17 +237,25 @@ def make_lines(texts: list[str]) -> list[Line]:
     return lines
 
 
+def _data_row(text: str, w: float) -> bool:
+    """A row of figures ("Weight: 9.1 ounces (257 grams) | Drop: 5 mm"): one
+    word in four or more a number, which keyword lists do not have."""
+    return len(_NUMBER.findall(text)) * 4 >= w
+
+
 def classify(lines: list[Line]) -> None:
     """Context-free classes: good, near-good, short or bad."""
-    repeated = _repeated([line.text for line in lines])
+    texts = [line.text for line in lines]
+    repeated = _repeated(texts)
+    doubled = _doubled(texts)
     for i, line in enumerate(lines):
         w, d, text = line.weight, line.density, line.text
         end = text[-1:] in _SENTENCE_END
         if (w <= 5 and _CHROME.match(text)) or (w < 9 and _END.match(text)):
             line.cls, line.chrome = BAD, True
-        elif i in repeated or w < 1 or (w <= 14 and _is_date(text)):
+        elif i in repeated or i in doubled or w < 1 or (w <= 14 and _is_date(text)):
             line.cls = BAD
-        elif is_trailer_text(text):
+        elif w < _TRAILER_WORDS and is_trailer_text(text):
             line.cls, line.trailer = BAD, True
         elif d is None:  # no stoplist (CJK): length and punctuation only
             line.cls = GOOD if (w >= 12 and end) or w >= 25 else NEARGOOD if w >= 7 else SHORT
@@ -236,10 +265,12 @@ def classify(lines: list[Line]) -> None:
             line.cls = GOOD
         elif (d >= 0.2 or (end and d >= 0.1)) and not (w < 15 and _title_case(text)):
             line.cls = NEARGOOD
-        elif w >= 12 and d < 0.1 and not end:
+        elif w >= 12 and d < 0.1 and not end and not _data_row(text, w):
             line.cls = BAD  # keyword lists and strings of headlines
         else:
             line.cls = SHORT
+        if line.cls == GOOD and w >= _TRAILER_WORDS and is_trailer_text(text):
+            line.cls = NEARGOOD  # prose about a newsletter, or the site at length
     # A list reads as text as a whole: a run of near-good items is good.
     run: list[Line] = []
     for line in [*lines, Line("", 0, None, BAD)]:
@@ -333,9 +364,18 @@ _WEAK_END = re.compile(
 )
 
 
+# The heading of a comment section that names the article, of any length:
+# "59 Comments on “Starship Troopers”", "12 thoughts on “…”", "3 responses to “…”".
+_COMMENTS_ON = re.compile(
+    r"^(?:\d+|one|two|three) (?:comments?|responses?|replies|thoughts?) (?:on|to) [“\"'‘]", re.I
+)
+
+
 def is_end(line: Line) -> int:
     """2 for a heading after which the page is no longer the article (related
     stories, comment forms), 1 for one that may also stand above it, else 0."""
+    if _COMMENTS_ON.match(line.text):
+        return 2
     if line.weight >= 9 or not _END.match(line.text):
         return 0
     # "Related:", "Also read:" introduce a box of links inside the article.

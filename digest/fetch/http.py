@@ -1,26 +1,14 @@
 """HTTP for digest: bounded, polite, conditional, and safe against hostile links.
 
-One :class:`Fetcher` per run owns an ``httpx.AsyncClient`` and enforces:
-
-- a global concurrency limit and a per-host limit (semaphores, so that the
-  limits hold across redirects and retries too);
-- connect/read timeouts plus a total time bound per attempt (a slow trickle
-  cannot hold a slot forever);
-- a maximum body size, counted on the *decoded* bytes: we ask only for
-  gzip/deflate and decode them ourselves with a bounded ``decompressobj``, so
-  a compression bomb is stopped at the limit without ever inflating past it;
-- at most 5 redirects, with loop detection, each hop checked for address safety;
-- conditional GET from validators the caller keeps (and saves only after
-  the work they cover is stored);
-- retries with exponential backoff and jitter for connection errors, 429 and
-  503 (honouring Retry-After up to a cap); 404/410 and other statuses fail at once;
-- robots.txt for article pages, cached per host;
-- address safety: a URL found *inside* a feed or page (``origin`` given) that
-  resolves to a loopback/private/link-local/reserved address is refused
-  unless it is on the configured source's own host. A host is resolved once
-  per run, and connections go to the addresses that were checked (DNS
-  rebinding cannot swap them between the check and the connect), while the
-  Host header and TLS SNI keep the name.
+One :class:`Fetcher` per run owns an ``httpx.AsyncClient``: global and per-host
+limits that hold across redirects and retries; a total time bound per attempt
+(a slow trickle cannot hold a slot); a body limit counted on decoded bytes (we
+decode gzip/deflate ourselves, so a compression bomb stops at the limit);
+checked redirects; conditional GET; retries with backoff for connection
+errors, 429 and 503; robots.txt for article pages. A URL found inside a feed
+or page that resolves to a private address is refused unless it is on the
+source's own host, and connections go to the addresses that were checked (no
+DNS rebinding between check and connect). docs/guide/fetching.md has the rules.
 
 Every failure is a :class:`~digest.errors.FetchError` with a one-line reason:
 whatever the network layer raises (an invalid port, a URL httpx refuses)

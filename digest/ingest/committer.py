@@ -22,6 +22,7 @@ from digest.archive.fingerprint import THRESHOLD, hamming
 from digest.archive.store import Archive, Placement
 from digest.errors import StoreError
 from digest.ingest.workers import Done
+from digest.model import Publish
 
 __all__ = ["EXISTING", "NEW", "Committer"]
 
@@ -71,19 +72,26 @@ class Committer:
             self._db.shutdown(wait=True)
             self._db = None
 
-    def known(self, keys: tuple[str, ...], source_name: str) -> bool:
-        """True (and the source merged in) when the story is stored already."""
+    def known(self, keys: tuple[str, ...], source_name: str,
+              publish: Publish | None = None) -> bool:
+        """True (and the source merged in) when the story is stored already.
+
+        ``publish`` is the source's setting: a story this source stored
+        under another setting is stored again to match
+        (:meth:`Archive.merge_into`).
+        """
         if self.refresh or not keys:
             return False
         path = self.archive.find(*keys)
         if path is None:
             return False
-        self.archive.merge_into(path, source_name, keys)
+        self.archive.merge_into(path, source_name, keys, publish=publish)
         return True
 
-    def known_many(self, keys: list[tuple[str, ...]], source_name: str) -> list[bool]:
+    def known_many(self, keys: list[tuple[str, ...]], source_name: str,
+                   publish: Publish | None = None) -> list[bool]:
         """:meth:`known` for every entry of a feed, in one trip to the db thread."""
-        return [self.known(k, source_name) for k in keys]
+        return [self.known(k, source_name, publish) for k in keys]
 
     def _plan(self, done: Done) -> str | Path | Placement:
         """Decide where a finished article goes (db thread): :meth:`Archive.place`.

@@ -121,7 +121,8 @@ class _Run:
                     batch = batch[:limit - taken]
                 taken += len(batch)
                 keys = [url_keys(e.url) if e.url else () for e in batch]
-                known = await self.db(self.committer.known_many, keys, source.name)
+                known = await self.db(self.committer.known_many, keys, source.name,
+                                      source.publish)
                 tally.existing += sum(known)
                 await asyncio.gather(*(self.alone(tally, _label(e, source),
                                                   self.entry(source, e, k, tally))

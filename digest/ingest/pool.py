@@ -1,31 +1,15 @@
 """Worker processes for the CPU work of a run, each job under a hard time limit.
 
-A page can make extraction slow (a quadratic path in a parser, a 10 MB body),
-and no check inside the extractor can stop code that never returns to it. So
-every job (one article, or one feed to parse) runs in a worker process, and a
-job that takes longer than ``budget`` seconds is stopped by killing its
-process: the item fails with that reason, a fresh worker takes the slot, and
-the run goes on. The time counts from when the job is handed to a ready
-worker: starting a worker (and importing the extraction stack) is not charged
-to the first job.
-
-Each worker process has one slot and one pipe; a thread per slot (a small
-thread pool) sends the job, waits with the time limit and reads the result,
-so the event loop never blocks on a pipe and pickling a 10 MB page happens
-off the loop. Workers are started on demand: a run in which nothing is new
-starts none.
-
-Workers are forked from multiprocessing's fork server, a clean
-single-threaded process that has imported the extraction stack once: a
-worker is ready in milliseconds, which matters when one is killed mid-run
-(where there is no fork server, workers are spawned and import it each).
-
-Workers die with the run: the fork server exits when the run's process ends
-(it reads EOF on a pipe only that process holds), and each worker asks the
-kernel for SIGKILL when its parent ends (Linux's ``PR_SET_PDEATHSIG``), so a
-``digest fetch`` killed with SIGKILL leaves none behind, even while they are
-deep in a job that holds the GIL; elsewhere a thread in each worker polls its
-parent (twice a second).
+No check inside an extractor can stop code that never returns to it (a
+quadratic path in a parser), so every job (one article, or one feed to parse)
+runs in a worker process, and a job past ``budget`` seconds is stopped by
+killing its process: the item fails with that reason, a fresh worker takes
+the slot, the run goes on. The time counts from when a ready worker takes the
+job. A thread per slot sends the job and waits, so the event loop never blocks
+on a pipe. Workers fork from a fork server that has imported the extraction
+stack once (ready in milliseconds), and die with the run: the fork server
+reads EOF when the run's process ends, and each worker asks the kernel for
+SIGKILL when its parent dies (``PR_SET_PDEATHSIG``; elsewhere a thread polls).
 """
 
 from __future__ import annotations
@@ -101,7 +85,7 @@ def _exit_with_parent(parent: int, run: int) -> None:
 
 # Imported by the fork server once (and by a spawned worker before it says it
 # is ready), so that no job's time limit is spent importing.
-_PRELOAD = ["digest.ingest.pool", "digest.archive.fingerprint", "digest.extract.html",
+_PRELOAD = ["digest.ingest.pool", "digest.archive.fingerprint", "digest.extract.page",
             "digest.fetch.feeds", "digest.ingest.assemble"]
 
 

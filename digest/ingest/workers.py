@@ -104,7 +104,8 @@ def unnamed(source: Source) -> bool:
 def _work(job: Job, taxonomy: Taxonomy | None = None) -> Done | str:
     """Run one job; an error comes back as its one-line message."""
     from digest.archive.fingerprint import simhash
-    from digest.extract.html import extract_fragment, extract_page
+    from digest.extract.html import extract_fragment
+    from digest.extract.page import extract_page
     from digest.ingest.assemble import build_article, source_name_for
 
     taxonomy = taxonomy or _WORKER_TAXONOMY

@@ -56,6 +56,37 @@ def index_search(site_dir: Path, language: str = "en", shard_pages: int | None =
     return True
 
 
+def _check_docs_dir(docs_dir: Path, archive: Archive) -> None:
+    """Refuse a docs folder that holds the excerpt-only articles' full texts."""
+    held = archive.fulltext_dir.resolve()
+    docs = docs_dir.resolve()
+    if held.is_relative_to(docs) or docs.is_relative_to(held):
+        raise DigestError(f"mkdocs.yml: docs_dir {docs} holds {held}, the full texts of "
+                          "excerpt-only articles, which must never be built: set docs_dir "
+                          "to the content folder")
+
+
+def _keep_apart(archive: Archive, holding: tuple[str, ...]) -> None:
+    """Move the bodies of excerpt-only pages still holding one out of content/.
+
+    Archives written before excerpt-only bodies were kept apart have them in
+    the page: they are stored again (:meth:`Archive.migrate`) before MkDocs
+    reads anything. One that cannot be moved stops the build: it would be
+    published.
+    """
+    if not holding:
+        return
+    for rel in holding:
+        try:
+            archive.migrate(archive.content_dir / rel)
+        except DigestError as exc:
+            raise DigestError(f"{exc}; not building a site that would publish the text of "
+                              f"an excerpt-only article") from None
+    log.warning("%d excerpt-only article(s) still held their text in %s: moved it to %s "
+                "(commit both folders, or run 'digest reindex')", len(holding),
+                archive.content_dir.name + "/", archive.fulltext_dir.name + "/")
+
+
 def load_site_config(config: Config, **overrides: Any) -> MkDocsConfig:
     """mkdocs.yml with the digest's title, URL and description (``overrides`` win)."""
     config_file = config.root / "mkdocs.yml"
@@ -82,6 +113,7 @@ def site_extra(config: Config, report: GenerateReport) -> dict[str, Any]:
         "search_bodies": config.site.search_bodies,
         "language": index_language(config.site.language),
         "slugs": dict(report.slugs),
+        "source_slugs": dict(report.source_slugs),
         "tags": dict(report.tag_titles),
         "labels": {rel: list(names) for rel, names in report.labels.items()},
     }
@@ -98,8 +130,10 @@ def build(
 
     ``overrides`` are MkDocs settings (``site_dir``, ``site_url``: `digest serve`)."""
     cfg = load_site_config(config, strict=strict, **(overrides or {}))
+    _check_docs_dir(Path(cfg["docs_dir"]), archive)
     started = time.perf_counter()
     report = generate(config, archive, directory_urls=bool(cfg["use_directory_urls"]))
+    _keep_apart(archive, report.holding_text)
     generated = time.perf_counter()
     extra = site_extra(config, report)
     # Shared by every page of this build: the override renders the parts of the

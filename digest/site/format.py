@@ -11,6 +11,7 @@ import html
 import posixpath
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from digest.escape import strip_controls
@@ -25,11 +26,13 @@ __all__ = [
     "rel_link",
     "short_summary",
     "slug_for",
+    "source_slugs",
     "time_html",
 ]
 
 _SPACE = re.compile(r"\s+")
 _SLUG_WORD = re.compile(r"[a-z0-9]+")
+_NOT_PLAIN = re.compile(r"[^\w\s]|[A-Z]")
 
 
 def _fit(text: str, limit: int) -> int:
@@ -152,3 +155,29 @@ def slug_for(name: str) -> str:
     if slug:
         return slug
     return "x-" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+
+
+def source_slugs(names: Iterable[str]) -> dict[str, str]:
+    """Each source name's slug, unique: "China Daily" and "China, Daily!" must not
+    share a page.
+
+    Of the names that share a slug, the plainest (fewest characters besides
+    letters, digits and spaces, then alphabetical) keeps it; each other one gets
+    a hash of its own name appended, which stays the same from build to build.
+    """
+    groups: dict[str, list[str]] = {}
+    for name in sorted(set(names)):
+        groups.setdefault(slug_for(name), []).append(name)
+    taken = set(groups)
+    out: dict[str, str] = {}
+    for slug, members in groups.items():
+        members.sort(key=lambda n: (len(_NOT_PLAIN.findall(n)), n))
+        out[members[0]] = slug
+        for name in members[1:]:
+            digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()
+            unique = f"{slug}-{digest[:6]}"
+            if unique in taken:  # a source literally named like another's hashed slug
+                unique = f"{slug}-{digest[:12]}"
+            taken.add(unique)
+            out[name] = unique
+    return out

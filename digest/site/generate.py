@@ -15,7 +15,7 @@ from digest.archive.store import Archive
 from digest.config import Config
 from digest.escape import web_url
 from digest.model import SourceKind
-from digest.site.format import index_language, slug_for
+from digest.site.format import index_language, slug_for, source_slugs
 from digest.site.home import home_page
 from digest.site.overrides import sync_overrides
 from digest.site.pages import (
@@ -27,7 +27,6 @@ from digest.site.pages import (
     clear_caches,
     day_pages,
     search_page,
-    source_page,
     source_pages,
     tag_pages,
 )
@@ -63,14 +62,18 @@ class GenerateReport:
     unchanged: int
     removed: tuple[str, ...]  # stale generated files deleted
     languages: tuple[str, ...] = ()  # the search indexes' languages ("en", "zh")
-    # The slug of every tag and source name, for the article template's links.
+    # The slug of every tag, and of every source (unique: format.source_slugs),
+    # for the article template's links.
     slugs: Mapping[str, str] = field(default_factory=dict)
+    source_slugs: Mapping[str, str] = field(default_factory=dict)
     # The title of every tag (the taxonomy's; a tag only found in front matter is
     # its own title), for the article template's tag links.
     tag_titles: Mapping[str, str] = field(default_factory=dict)
     # Articles whose source is a local path or a URL (`digest add`): the names
     # readers see instead, (source, *sources), by the article's path in content/.
     labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Excerpt-only pages that still hold their body (Record.holds_text).
+    holding_text: tuple[str, ...] = ()
 
 
 def taxonomy_tags(config: Config, records: Iterable[Record] = ()) -> list[TagInfo]:
@@ -95,7 +98,8 @@ def _site_url(config: Config) -> str | None:
     return None if not url else url.rstrip("/") + "/"
 
 
-def _source_infos(config: Config, records: list[Record]) -> dict[str, SourceInfo]:
+def _source_infos(config: Config, records: list[Record],
+                  how: Listing) -> dict[str, SourceInfo]:
     """Each source's feed identity for Atom ``<source>``: its own feed URL when it
     is a feed on the web, else its page here (or a URN without site.url)."""
     base = _site_url(config)
@@ -108,7 +112,7 @@ def _source_infos(config: Config, records: list[Record]) -> dict[str, SourceInfo
         if not name:
             continue
         configured = configured_by_name.get(name)
-        page = source_page(name).removesuffix("index.md")
+        page = how.source_page(name).removesuffix("index.md")
         link = base + page if base else None
         feed = (
             web_url(configured.location)
@@ -129,11 +133,12 @@ def _quiet_date(config: Config) -> datetime:
         return datetime(2025, 1, 1, tzinfo=UTC)
 
 
-def _feeds(config: Config, records: list[Record], tags: list[TagInfo]) -> dict[str, str]:
+def _feeds(config: Config, records: list[Record], tags: list[TagInfo],
+           how: Listing) -> dict[str, str]:
     now = records[0].when if records else _quiet_date(config)
     base = _site_url(config)
     lang = config.site.language
-    sources = _source_infos(config, records)
+    sources = _source_infos(config, records, how)
     out: dict[str, str] = {}
     site = FeedInfo(config.site.title, config.site.description, base, "", "feeds/atom.xml", lang)
     out["feeds/atom.xml"] = atom_feed(site, records[:FEED_SIZE], now, sources)
@@ -221,7 +226,9 @@ def generate(
     used = {t for r in records for t in r.tags}
     tags = [t for t in taxonomy_tags(config, records) if t.name in used]
     size = config.site.page_size
-    how = Listing(urls=directory_urls, language=config.site.language)
+    source_names = {s for r in records for s in (r.source, *r.sources) if s}
+    how = Listing(urls=directory_urls, language=config.site.language,
+                  sources=source_slugs(source_names))
     files: dict[str, str] = {
         HOME: home_page(
             records,
@@ -237,9 +244,10 @@ def generate(
     files.update(source_pages(records, size, how))
     files.update(day_pages(records, how))
     files.update(archive_pages(records, size, how))
-    files.update(_feeds(config, records, tags))
+    files.update(_feeds(config, records, tags, how))
     files.update(
-        search_page([t.title for t in tags], sorted({s for r in records for s in r.sources if s}))
+        search_page([(t.slug, t.title) for t in tags],
+                    [(how.source_slug(s), s) for s in source_names])
     )
     clear_caches()
     content_dir = config.content_dir
@@ -260,10 +268,7 @@ def generate(
     )
     site_lang = index_language(config.site.language)
     languages = tuple(sorted({index_language(r.language, site_lang) for r in records}))
-    names = {t.name for t in taxonomy_tags(config, records)} | {
-        s for r in records for s in r.sources if s
-    }
-    slugs = {name: slug_for(name) for name in sorted(names)}
+    slugs = {t.name: slug_for(t.name) for t in taxonomy_tags(config, records)}
     titles = {t.name: t.title for t in taxonomy_tags(config, records)}
     labels = {r.rel: (r.source, *r.sources) for r in records if r.relabelled}
     return GenerateReport(
@@ -273,8 +278,10 @@ def generate(
         tuple(removed),
         languages,
         slugs,
+        dict(how.sources),
         titles,
         labels,
+        tuple(r.rel for r in records if r.holds_text),
     )
 
 

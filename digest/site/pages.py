@@ -17,8 +17,8 @@ import html
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -50,7 +50,6 @@ __all__ = [
     "front",
     "listing",
     "search_page",
-    "source_page",
     "source_pages",
     "tag_pages",
 ]
@@ -80,6 +79,15 @@ class Listing:
 
     urls: bool = True  # MkDocs' use_directory_urls
     language: str = "en"  # the site's language: titles in another one are marked
+    # Source name → its unique slug (format.source_slugs); a name missing here
+    # gets the plain slug_for.
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def source_slug(self, name: str) -> str:
+        return self.sources.get(name) or slug_for(name)
+
+    def source_page(self, name: str) -> str:
+        return f"sources/{self.source_slug(name)}/index.md"
 
 
 @dataclass(frozen=True)
@@ -141,7 +149,7 @@ _time = _cached(time_html)
 def clear_caches() -> None:
     """Forget the escaped texts and URLs of the last run (the caller's MkDocs build
     need not hold them)."""
-    for cached in (_text, _summary, _lang, _time, source_page, page_url):
+    for cached in (_text, _summary, _lang, _time, page_url):
         cached.cache_clear()
 
 
@@ -163,7 +171,7 @@ def _entry(page: str, r: Record, how: Listing, *, show_source: bool, summary: bo
     lang = _lang(r.language, how.language)
     meta = [_time(r.when)]
     if show_source and r.source:
-        meta.insert(0, _a(page, source_page(r.source), _text(r.source), how.urls))
+        meta.insert(0, _a(page, how.source_page(r.source), _text(r.source), how.urls))
     line = (
         f"<li><div><strong>{_a(page, r.rel, _text(r.title), how.urls, lang)}</strong>"
         f' <span class="digest-meta">{" · ".join(meta)}</span>'
@@ -192,11 +200,6 @@ def listing(
     )
     css = f"digest-list digest-list--{kind}" if kind else "digest-list"
     return f'<div class="{css}">\n<ul>\n{body}\n</ul>\n</div>\n' if body else ""
-
-
-@_cached
-def source_page(name: str) -> str:
-    return f"sources/{slug_for(name)}/index.md"
 
 
 def _pager(page_of: Sequence[str], index: int, urls: bool) -> str:
@@ -293,11 +296,11 @@ def source_pages(records: Sequence[Record], size: int, how: Listing) -> dict[str
     out: dict[str, str] = {}
     index: list[tuple[str, str, str]] = []
     for name in sorted(by_source, key=str.casefold):
-        folder = source_page(name).rsplit("/", 1)[0]
+        folder = how.source_page(name).rsplit("/", 1)[0]
         items = by_source[name]
         about = f"Stories from {name}, newest first."
         out.update(_paginated(folder, name, "", items, size, how, about, show_source=False))
-        index.append((source_page(name), _text(name), f" ({len(items)})"))
+        index.append((how.source_page(name), _text(name), f" ({len(items)})"))
     newest = records[0].when if records else None
     out["sources/index.md"] = front(
         "Sources", hide=["toc"], description="Where the stories come from.", updated=newest
@@ -342,12 +345,18 @@ def archive_pages(records: Sequence[Record], size: int, how: Listing) -> dict[st
     return _paginated("archive", "Archive", intro, records, size, how, about, summary=False)
 
 
-def search_page(tags: Sequence[str] = (), sources: Sequence[str] = ()) -> dict[str, str]:
+def search_page(tags: Sequence[tuple[str, str]] = (),
+                sources: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
     """The page hosting the search (digest.js builds the form on Pagefind's JS API).
 
-    The Tag and Source lists' values come with the page: read from the index,
-    they would cost a request per bundle before the first search."""
-    values = html_text(json.dumps({"tag": sorted(tags), "source": sorted(sources)}))
+    ``tags`` and ``sources`` are (slug, label) pairs. The index files each article
+    under its tags' and source's slugs: Pagefind matches no filter value that
+    holds a double quote, and a name may hold anything. The lists come with the
+    page: read from the index, they would cost a request per bundle."""
+    def pairs(items: Sequence[tuple[str, str]]) -> list[list[str]]:
+        return [[slug, label] for slug, label in sorted(items, key=lambda i: i[1].casefold())]
+
+    values = html_text(json.dumps({"tag": pairs(tags), "source": pairs(sources)}))
     text = (
         front("Search", hide=["navigation", "toc"], description="Search every article.")
         + "Search the full text of every article, in any of its languages.\n\n"

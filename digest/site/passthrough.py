@@ -2,10 +2,10 @@
 
 The listing pages are Markdown with their long lists as raw HTML blocks (see
 pages.py). Python-Markdown outputs such a block verbatim, but first runs two
-HTML parsers over it (its own block extractor, and MkDocs' scan for anchor ids):
-about 0.3 ms per listed article, a tenth of the whole build at 10,000 articles.
-In the in-process build, this plugin swaps each block the generator wrote for a
-placeholder paragraph before Markdown and puts the block back afterwards. The
+HTML parsers over it (its own block extractor, and MkDocs' scan for anchor ids),
+a tenth of a large build (docs/design/site-build.md). In the in-process build,
+this plugin swaps each block the generator wrote for a placeholder paragraph
+before Markdown and puts the block back afterwards. The
 page comes out the same as through Markdown (the tests compare both); `mkdocs
 build` alone, ProperDocs or Zensical simply take the slower path.
 """

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from digest.archive.frontmatter import parse_datetime, read_front_matter
+from digest.archive.frontmatter import FULL_TEXT, parse_datetime, read_front_matter
 from digest.archive.store import Archive
 from digest.escape import https_url, web_url
 from digest.model import Publish
@@ -48,6 +48,9 @@ class Record:
     image: str | None = None  # https only; never for an excerpt-only source
     image_caption: str | None = None
     relabelled: bool = False  # source/sources are labels standing in for paths or URLs
+    # An excerpt-only page that still holds its body (stored before bodies were
+    # kept apart): `digest build` moves the body out before MkDocs reads it.
+    holds_text: bool = False
 
     @property
     def page_url(self) -> str:
@@ -187,6 +190,7 @@ def read_record(path: Path, rel: str) -> Record | None:
         image=image,
         image_caption=caption if image else None,
         relabelled=source != raw or sources != raw_sources,
+        holds_text=publish is Publish.EXCERPT and not data.get(FULL_TEXT),
     )
 
 

@@ -4,15 +4,13 @@ Each article's indexed part (its ``data-pagefind-body`` element, as a page in
 the article's language) is written to a scratch folder as soon as MkDocs has
 converted it; every ``SHARD_PAGES`` pages, ``pagefind --site`` indexes that
 span into a bundle of its own on the other core while MkDocs goes on, one
-run at a time. Why spans, and why the command line (docs/design/site.md,
-measured with 800-word bodies): Pagefind holds every page's words until it
-has written its index, about 0.46 MB per page, with no setting to bound it,
-so one index of 10,000 articles would need several GB; and its command line
-costs a quarter less CPU than its ``--service`` mode for the same pages.
+run at a time. Spans, because Pagefind holds every page's words until it has
+written its index, with no setting to bound it; the command line, because it
+costs less CPU than ``--service`` (figures: docs/design/site.md).
 
 Chinese, Japanese and Thai need Pagefind's extended build (it segments them);
-every other language goes to the standard build, which indexes the same pages
-with a third less CPU and memory. So each group of languages has its own
+every other language goes to the standard build, which is cheaper for the same
+pages. So each group of languages has its own
 spans, and the site's own language's come first: ``site/pagefind/`` is the
 first bundle (and holds the loader the search page imports), the others are
 ``site/pagefind-1/`` on, listed in ``pagefind/digest-bundles.json``; the
@@ -133,8 +131,8 @@ def find_pagefind() -> Pagefind | None:
 
 def _scratch_root() -> str | None:
     """Memory-backed storage for the pages handed to Pagefind, where there is
-    some (Linux): writing 10,000 of them to disk cost the build 1.5 s of CPU.
-    A span's pages (about 7 MB per 1,000) are removed once it is indexed."""
+    some (Linux): writing them to disk costs the build CPU for nothing.
+    A span's pages are removed once it is indexed."""
     shm = "/dev/shm"
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 

@@ -13,11 +13,12 @@ explaining :mod:`digest.tags.classify`'s.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from digest.schema import KeyPath, Report, format_path, unknown_keys
 from digest.tags.text import WORD
 
 __all__ = [
@@ -33,8 +34,6 @@ __all__ = [
     "parse_taxonomy",
 ]
 
-Report = Callable[[tuple[str | int, ...], str], None]
-KeyPath = tuple[str | int, ...]
 
 _TAG_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _TAG_KEYS = ("title", "description", "phrases", "ignore", "unless_near", "require", "where",
@@ -150,14 +149,10 @@ def default_taxonomy() -> Taxonomy:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     raw = yaml.load(default_taxonomy_yaml(), Loader=loader)  # a safe loader
     problems: list[str] = []
-    taxonomy = parse_taxonomy(raw, lambda p, m: problems.append(f"{_dotted(p)}: {m}"))
+    taxonomy = parse_taxonomy(raw, lambda p, m: problems.append(f"{format_path(p)}: {m}"))
     if problems:
         raise ValueError("invalid packaged taxonomy: " + "; ".join(problems))
     return taxonomy
-
-
-def _dotted(path: KeyPath) -> str:
-    return ".".join(str(p) for p in path)
 
 
 # --- validation -----------------------------------------------------------------
@@ -173,11 +168,18 @@ def parse_taxonomy(raw: object, report: Report, path: KeyPath = ("tags",)) -> Ta
         report(path, "expected a mapping of tag names to tag definitions")
         return Taxonomy()
     tags = []
+    pages: dict[str, str] = {}
     for name, body in raw.items():
         where = (*path, str(name))
         if not isinstance(name, str) or not _TAG_NAME.match(name):
             report(where, "a tag name uses lower-case letters, digits, '-' and '_'")
             continue
+        # The site's page for "a_b" is tags/a-b/: two such names would share it.
+        page = "-".join(re.findall(r"[a-z0-9]+", name))
+        if page in pages:
+            report(where, f"shares its page tags/{page}/ with tag {pages[page]!r}; rename one")
+            continue
+        pages[page] = name
         tag = _parse_tag(name, body, report, where)
         if tag is not None:
             tags.append(tag)
@@ -188,9 +190,7 @@ def _parse_tag(name: str, raw: object, report: Report, path: KeyPath) -> TagDef 
     if not isinstance(raw, Mapping):
         report(path, "expected a mapping with title, description and phrases")
         return None
-    for key in raw:
-        if key not in _TAG_KEYS:
-            report((*path, str(key)), f"unknown key (expected one of: {', '.join(_TAG_KEYS)})")
+    unknown_keys(raw, _TAG_KEYS, path, report, listed=True)
     ok = True
     title = raw.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -284,10 +284,7 @@ def _parse_groups(raw: object, report: Report, path: KeyPath) -> tuple[Group, ..
         within: object = "article"
         items: object = body
         if isinstance(body, Mapping):
-            for key in body:
-                if key not in _GROUP_KEYS:
-                    report((*where, str(key)),
-                           f"unknown key (expected {', '.join(_GROUP_KEYS)})")
+            unknown_keys(body, _GROUP_KEYS, where, report, listed=True)
             minimum, items = body.get("min", 1), body.get("phrases")
             within = body.get("within", "article")
             if items is None:
@@ -367,10 +364,11 @@ def _parse_floats(
         report(path, f"expected a mapping of {', '.join(fields)} to numbers")
         return {}
     values: dict[str, float] = {}
+    unknown_keys(raw, fields, path, report, listed=True)
     for key, value in raw.items():
         if key not in fields:
-            report((*path, str(key)), f"unknown key (expected {' or '.join(fields)})")
-        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             report((*path, key), "expected a number of 0 or more")
         else:
             values[key] = float(value)

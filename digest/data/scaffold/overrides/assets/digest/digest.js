@@ -128,7 +128,7 @@
     var link = el("a", { class: "pagefind-ui__result-link", href: data.url, text: title });
     var lang = meta.lang;
     if (lang && lang.split("-")[0] !== pageLang.split("-")[0]) link.setAttribute("lang", lang);
-    var source = ((data.filters || {}).source || [])[0];
+    var source = meta.source;
     var bits = [source, filed(meta.date)].filter(Boolean);
     var line = el("p", { class: "digest-result__meta pagefind-ui__result-tags", text: bits.join(" · ") });
     var snip = excerpt(text, ts, title.length);
@@ -211,9 +211,10 @@
     // The filters' values come with the page (digest build writes them).
     var values = {};
     try { values = JSON.parse(box.getAttribute("data-filters") || "{}"); } catch (e) { values = {}; }
+    // [slug, label] pairs: the index files articles under slugs (any name is safe).
     [["tag", tag], ["source", source]].forEach(function (pair) {
-      (values[pair[0]] || []).forEach(function (name) {
-        pair[1].appendChild(el("option", { value: name, text: name }));
+      (values[pair[0]] || []).forEach(function (item) {
+        pair[1].appendChild(el("option", { value: item[0], text: item[1] }));
       });
     });
 
