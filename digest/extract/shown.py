@@ -76,6 +76,9 @@ _UNSEEN = frozenset(
 )
 
 
+_OPENING = itertools.repeat(False)
+
+
 def iter_visible_lines(root: Any) -> Iterator[str]:
     """The page's text as a reader copying it would get it: one line per block."""
     buf: list[str] = []
@@ -103,7 +106,8 @@ def iter_visible_lines(root: Any) -> Iterator[str]:
         if el.text:
             buf.append(el.text)
         stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
+        if len(el):
+            stack.extend(zip(reversed(el), _OPENING, strict=False))
     if text := " ".join("".join(buf).split()):
         yield text
 
