@@ -308,12 +308,12 @@ def extract_page(
     Raises ExtractError for empty, binary or article-less input.
     """
     if isinstance(data, bytes):
-        if not data.strip():
+        if not data or data.isspace():  # as not data.strip(), without a copy
             raise ExtractError("empty page")
         text = decode_page(data, content_type)
     else:
         text = repair_mojibake(data)
-    if not text.strip():
+    if not text or text.isspace():
         raise ExtractError("empty page")
     if "\x00" in text[:8192]:
         raise ExtractError("binary data, not a text or HTML page")
