@@ -27,6 +27,8 @@ __all__ = ["extract_page"]
 _TAG_START = re.compile(r"<[A-Za-z!/?]")
 _DOCUMENT = re.compile(r"<(?:!doctype\b|html\b|head\b|body\b)", re.I)
 _HEAD_CHARS = 65536
+# What bytes.lstrip() strips, then a tag: the bytes are a page.
+_PAGE_START = re.compile(rb"[ \t\n\r\x0b\x0c]*<")
 _TAGGED_SHARE = 4  # a dump has fewer than one line in this many with a tag
 
 
@@ -64,7 +66,7 @@ def extract_page(
 
     Raises ExtractError for empty, binary or article-less input.
     """
-    if not (isinstance(data, bytes) and data.lstrip()[:1] == b"<"):  # else a page
+    if not (isinstance(data, bytes) and _PAGE_START.match(data)):  # else a page
         text = _decoded(data, content_type)
         if _dump_quoting_markup(text, content_type):
             try:

@@ -141,7 +141,9 @@ def _is_lost_prose(el: Any, text: str) -> bool:
 
 def _shingles(text: str) -> list[str]:
     words = _WORDS.findall(text)
-    return [" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))]
+    if len(words) < 3:
+        return [" ".join(words)]
+    return [f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)]
 
 
 def restore_blocks(page: Any, body: Any, blocks: list[tuple[Any, str]] | None = None) -> None:
@@ -193,7 +195,7 @@ def restore_blocks(page: Any, body: Any, blocks: list[tuple[Any, str]] | None = 
 
 
 def _has_block(el: Any) -> bool:
-    return any(isinstance(d.tag, str) and d.tag in _PAGE_BLOCKS for d in el.iterdescendants())
+    return next(el.iterdescendants(*_PAGE_BLOCKS), None) is not None
 
 
 def _insert_before(anchor: Any, lost: list[Any]) -> None:

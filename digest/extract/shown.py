@@ -76,23 +76,38 @@ _UNSEEN = frozenset(
 )
 
 
+_OPEN, _CLOSE, _TAIL = 0, 1, 2
+_OPENING = itertools.repeat(_OPEN)
+
+
 def iter_visible_lines(root: Any) -> Iterator[str]:
     """The page's text as a reader copying it would get it: one line per block."""
     buf: list[str] = []
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    # (element, _OPEN), (block, _CLOSE) or (tail text, _TAIL): a tail is read
+    # after the element's children, a block's end breaks the line.
+    stack: list[tuple[Any, int]] = [(root, _OPEN)]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        el, closing = stack.pop()
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if closing:
-            if tag in _BLOCKS and (text := " ".join("".join(buf).split())):
+        el, kind = pop()
+        if kind == _TAIL:
+            buf.append(el)
+            continue
+        if kind == _CLOSE:
+            if text := " ".join("".join(buf).split()):
                 yield text
-            if tag in _BLOCKS:
-                buf.clear()
+            buf.clear()
             if el.tail:
                 buf.append(el.tail)
             continue
-        hidden = el.get("hidden") is not None or el.get("aria-hidden") == "true"
-        if not tag or tag in _UNSEEN or hidden or "display:none" in (el.get("style") or ""):
+        tag = el.tag
+        if (
+            not isinstance(tag, str)
+            or not tag
+            or tag in _UNSEEN
+            or el.get("hidden") is not None
+            or el.get("aria-hidden") == "true"
+            or "display:none" in (el.get("style") or "")
+        ):
             if el is not root and el.tail:
                 buf.append(el.tail)
             continue
@@ -100,10 +115,13 @@ def iter_visible_lines(root: Any) -> Iterator[str]:
             if text := " ".join("".join(buf).split()):
                 yield text
             buf.clear()
+            push((el, _CLOSE))
+        elif el.tail:
+            push((el.tail, _TAIL))
         if el.text:
             buf.append(el.text)
-        stack.append((el, True))
-        stack.extend((child, False) for child in reversed(el))
+        if len(el):
+            extend(zip(reversed(el), _OPENING, strict=False))
     if text := " ".join("".join(buf).split()):
         yield text
 
