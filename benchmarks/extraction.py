@@ -115,7 +115,7 @@ def _half(key: str) -> int:
 def load_sets(names: list[str]) -> list[BenchSet]:
     sets = []
     ext_truth = json.loads((DATA / "extraction" / "ground-truth.json").read_text())
-    wcxb_truth = json.loads((DATA / "wcxb" / "ground-truth.json").read_text())
+    wcxb_truth = json.loads(gzip.decompress((DATA / "wcxb" / "ground-truth.json.gz").read_bytes()))
     ext_score, wcxb_score = _load_score(DATA / "extraction"), _load_score(DATA / "wcxb")
     for name in names:
         if name == "extraction":

@@ -75,7 +75,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 def _pages(root: Path, count: int) -> list[tuple[str, str]]:
-    truth = json.loads((DATA / "ground-truth.json").read_text(encoding="utf-8"))
+    truth = json.loads(gzip.decompress((DATA / "ground-truth.json.gz").read_bytes()))
     out = []
     (root / "pages").mkdir()
     for key in sorted(truth)[:count]:
