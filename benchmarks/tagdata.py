@@ -40,8 +40,7 @@ DATA = Path(__file__).parent / "data" / "tagging"
 OLDER = [("briefs-dev", "briefs-dev.jsonl")] + [
     (f"holdout-{n}", f"briefs-holdout{'' if n == 1 else n}.jsonl") for n in range(1, 11)
 ] + [("holdout-11", "articles-holdout11.jsonl"), ("holdout-12", "articles-holdout12.jsonl")]
-NEWER = [("wcxb", "wcxb-dev.jsonl.gz"), ("news17", "articles-dev17.jsonl"),
-         ("news17b", "articles-blind17b.jsonl")]
+NEWER = [("news17", "articles-dev17.jsonl"), ("news17b", "articles-blind17b.jsonl")]
 BLIND = [("news17c", "articles-blind17c.jsonl")]
 
 
@@ -84,10 +83,21 @@ def aeb() -> list[Item]:
             for key, tags in labels.items()]
 
 
+def wcxb() -> list[Item]:
+    # Titles and texts are the extraction benchmark's reviewed ones; only the
+    # labels are kept here (null: no clear topic, not scored).
+    truth = json.loads(gzip.decompress((DATA.parent / "wcxb" / "ground-truth.json.gz").read_bytes()))
+    labels = json.loads((DATA / "wcxb-dev-labels.json").read_text(encoding="utf-8"))
+    return _items([{"id": "wcxb-" + key, "title": truth[key]["title"],
+                    "text": truth[key]["articleBody"], "labels": tags}
+                   for key, tags in labels.items()])
+
+
 def development() -> dict[str, list[Item]]:
     """Every development set by name."""
     sets = {name: _items(_rows(file)) for name, file in OLDER}
     sets["aeb"] = aeb()
+    sets["wcxb"] = wcxb()
     sets.update({name: _items(_rows(file)) for name, file in NEWER})
     return sets
 
