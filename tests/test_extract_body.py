@@ -239,6 +239,16 @@ def test_site_boxes_and_prompts_inside_the_article_are_dropped() -> None:
         assert gone not in result.text
 
 
+def test_a_form_builders_messages_inside_the_article_are_dropped() -> None:
+    form = ('<form class="w-form"><input type="email" placeholder="Email"></form>'
+            '<div class="w-form-done"><p>Thank you! Your submission has been received!</p></div>'
+            '<div class="w-form-fail"><p>Oops! Something went wrong while submitting the form.'
+            "</p></div>")
+    result = extract(filler(2) + form + filler(2))
+    assert "submission" not in result.text and "submitting" not in result.text
+    assert len(paragraphs(result)) == 4
+
+
 def test_the_demo_article_ends_where_its_text_ends() -> None:
     feed = etree.parse(str(EXAMPLES / "feeds" / "tech-policy.xml"))
     content = feed.find(".//item/{http://purl.org/rss/1.0/modules/content/}encoded")

@@ -278,7 +278,10 @@ _SITE_NOTE = re.compile(
     r"|^(?:did you )?(?:like|enjoy(?:ed)?|love) (?:this|the) (?:story|article|post)\?"
     r"|^follow [\w .'&-]{1,40} on (?:instagram|facebook|twitter|x|tiktok|youtube|linkedin|threads)"
     r"|\blog ?in to (?:leave|post|add) a comment|^leave a (?:comment|reply)\b"
-    r"|^share (?:this|it)(?: (?:story|article|post))?(?: with [\w ]+)?[.!]?$",
+    r"|^share (?:this|it)(?: (?:story|article|post))?(?: with [\w ]+)?[.!]?$"
+    # form builders' default messages, left in the page for a script to show
+    r"|\byour submission has been received\b|\bsomething went wrong while submitting\b"
+    r"|\breceive notifications about new posts\b",
     re.I,
 )
 # Headings of a site's box: the heading and the short blocks under it go.
