@@ -44,12 +44,13 @@ _WORD = re.compile(r"[^\W_]")  # a letter or digit
 # What would start a block construct at the start of a line: a heading, quote,
 # list item, or a setext underline.
 _LINE_START = re.compile(r"^(?:([#>+\-])|(\d{1,9})(\.)(?=\s|$))")
-_ESCAPE_MORE = re.compile(r"([`*_])")
 
 
 def _text(text: str) -> str:
     """Prose → Markdown source that renders as exactly that prose."""
-    return _ESCAPE_MORE.sub(r"\\\1", md_body(text))
+    # A backslash before each `, * and _: three str.replace calls, several
+    # times cheaper than a regex substitution with a template.
+    return md_body(text).replace("`", "\\`").replace("*", "\\*").replace("_", "\\_")
 
 
 def _has_block(el: Any) -> bool:
