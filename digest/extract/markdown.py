@@ -159,8 +159,11 @@ def html_to_markdown(source: str | Any, *, base_url: str | None = None) -> str:
 # An image followed by its caption line (see mdwriter's figures):
 # captions describe images, they are not the article's prose.
 _MD_CAPTIONED = re.compile(r"!\[[^\]]*\]\([^)]*\)  \n\*[^\n]*\*[ \t]*$", re.M)
-_MD_IMAGE = re.compile(r"(?<!\\)!\[(?:[^\[\]\\]|\\.)*\]\([^)]*\)")
-_MD_LINK = re.compile(r"(?<!\\)\[((?:[^\[\]\\]|\\.)*)\]\([^)]*\)")
+# Each pattern starts with its literal character and looks behind it after:
+# a leading lookbehind keeps the regex engine from skipping ahead to that
+# character, and it tried a match at every position of the text instead.
+_MD_IMAGE = re.compile(r"!(?<!\\!)\[(?:[^\[\]\\]|\\.)*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[(?<!\\\[)((?:[^\[\]\\]|\\.)*)\]\([^)]*\)")
 _MD_HEADING = re.compile(r"^#{1,6}\s+", re.M)
 _MD_QUOTE = re.compile(r"^(?:>\s?)+", re.M)
 _MD_BULLET = re.compile(r"^[ \t]*[-*+]\s+", re.M)
@@ -169,7 +172,7 @@ _MD_DELIMS = re.compile(r"[*_]")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 _MD_PRE = re.compile(r"<pre><code>(.*?)</code></pre>", re.S)  # mdwriter's code blocks
 _MD_FENCE = re.compile(r"^([ \t]*)(`{3,})[^\n]*\n(.*?)\n\1\2[ \t]*$", re.M | re.S)
-_MD_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_MD_CODE_SPAN = re.compile(r"(`(?<![\\`]`)`*)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _HOLE = re.compile(r"\x00(\d+)\x00")
 
 

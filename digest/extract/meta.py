@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+
 from digest.extract.bylines import byline_parts
 from digest.extract.dates import find_date, locale_offset, parse_datetime
 from digest.extract.language import guess_language
@@ -171,20 +173,33 @@ def is_stuffed_title(title: str) -> bool:
     return max(shared.values(), default=0) >= 3
 
 
-def _breadcrumb(tree: Any) -> list[str]:
-    nodes = tree.xpath(
-        '//*[contains(translate(@class, "BREADCRUMB", "breadcrumb"), "breadcrumb")'
-        ' or contains(translate(@id, "BREADCRUMB", "breadcrumb"), "breadcrumb")'
-        ' or @aria-label="breadcrumb" or @aria-label="Breadcrumb"]'
+def _document(tree: Any) -> Any:
+    """The root element of the whole document, where an XPath ``//`` starts."""
+    return tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+
+
+def _is_breadcrumb(el: Any) -> bool:
+    # As XPath's contains(translate(@class, "BREADCRUMB", "breadcrumb"), ...):
+    # lower() maps no other character to one of these letters.
+    return (
+        "breadcrumb" in (el.get("class") or "").lower()
+        or "breadcrumb" in (el.get("id") or "").lower()
+        or el.get("aria-label") in ("breadcrumb", "Breadcrumb")
     )
-    for node in nodes[:1]:
-        links = [" ".join("".join(a.itertext()).split()) for a in node.iter("a", "li", "span")]
-        names = [n for n in dict.fromkeys(links) if n and len(n) < 60 and n not in "/>»|"]
-        if not names:
-            text = " ".join("".join(node.itertext()).split())
-            names = [p.strip() for p in re.split(r"[/>»|]", text) if p.strip()]
-        return names
-    return []
+
+
+def _breadcrumb(tree: Any) -> list[str]:
+    # The first match in the document, as //*[...][1] finds it: a walk that
+    # stops there costs a fraction of that XPath query over every element.
+    node = next((el for el in _document(tree).iter(etree.Element) if _is_breadcrumb(el)), None)
+    if node is None:
+        return []
+    links = [" ".join("".join(a.itertext()).split()) for a in node.iter("a", "li", "span")]
+    names = [n for n in dict.fromkeys(links) if n and len(n) < 60 and n not in "/>»|"]
+    if not names:
+        text = " ".join("".join(node.itertext()).split())
+        names = [p.strip() for p in re.split(r"[/>»|]", text) if p.strip()]
+    return names
 
 
 def _section(crumbs: list[str], title: str | None) -> str | None:
@@ -254,7 +269,7 @@ def read_meta(tree: Any) -> PageMeta:
             next((t.get("datetime") for t in tree.xpath("//time[@datetime]")), None),
         ],
     )
-    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    root = _document(tree)
     language = _clean(ld.get("inLanguage")) or root.get("lang") or meta.get("content-language")
     if not language and meta.get("og:locale"):
         language = meta["og:locale"].replace("_", "-")

@@ -139,11 +139,13 @@ def _is_lost_prose(el: Any, text: str) -> bool:
     return True
 
 
-def _shingles(text: str) -> list[str]:
+def _shingles(text: str) -> list[tuple[str, ...]]:
+    # Word triples as the tuples zip makes: no string is built for each one,
+    # and a tuple's hash reuses its words' hashes.
     words = _WORDS.findall(text)
     if len(words) < 3:
-        return [" ".join(words)]
-    return [f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)]
+        return [tuple(words)]
+    return list(zip(words, words[1:], words[2:], strict=False))
 
 
 def restore_blocks(page: Any, body: Any, blocks: list[tuple[Any, str]] | None = None) -> None:
@@ -158,12 +160,12 @@ def restore_blocks(page: Any, body: Any, blocks: list[tuple[Any, str]] | None = 
     body may hold a block with a button or a hidden word taken out.
     """
     kept: dict[str, Any] = {}
-    where: dict[str, Any] = {}
-    for el in body.iter(*_BODY_BLOCKS):
-        text = _own_text(el)
-        kept.setdefault(text, el)
-        for gram in _shingles(text):
-            where.setdefault(gram, el)
+    where: dict[tuple[str, ...], Any] = {}
+    # Read last to first, so the first block with a text or a triple wins
+    # and each block's triples are stored by C-level dict updates.
+    for el, text in reversed([(el, _own_text(el)) for el in body.iter(*_BODY_BLOCKS)]):
+        kept[text] = el
+        where.update(dict.fromkeys(_shingles(text), el))
     if len(where) < 2:
         return
     pending: list[Any] = []
@@ -174,7 +176,7 @@ def restore_blocks(page: Any, body: Any, blocks: list[tuple[Any, str]] | None = 
         anchor = kept.get(text)
         if anchor is None:
             grams = _shingles(text)
-            found = [where[g] for g in grams if g in where]
+            found = [w for w in map(where.get, grams) if w is not None]
             if len(found) >= 0.5 * len(grams):
                 anchor = found[0]
             elif len(found) > 0.2 * len(grams):

@@ -171,9 +171,39 @@ _AUTHOR_MARKUP = etree.XPath(
 )
 
 
+def _names_author(el: Any) -> bool:
+    """The test of ``_AUTHOR_MARKUP`` on one element."""
+    cls = el.get("class") or ""
+    return (
+        el.get("rel") == "author"
+        or el.get("itemprop") == "author"
+        or "author" in cls
+        or "byline" in cls
+        or "Author" in cls
+        or "Byline" in cls
+        or "/author/" in (el.get("href") or "")
+    )
+
+
+def _author_markup(tree: Any) -> Iterator[Any]:
+    """The elements ``_AUTHOR_MARKUP`` selects, in document order, found lazily.
+
+    The first few usually name the author: walking the body until then costs
+    a fraction of the XPath query over every element of the page.
+    """
+    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    bodies = list(root.iter("body"))
+    if len(bodies) != 1:  # nested bodies: let XPath merge them
+        yield from _AUTHOR_MARKUP(tree)
+        return
+    for el in bodies[0].iterdescendants(etree.Element):
+        if _names_author(el):
+            yield el
+
+
 def markup_author(tree: Any) -> str | None:
     """The author the page's markup names (rel/itemprop/class "author", an /author/ link)."""
-    for el in _AUTHOR_MARKUP(tree)[:30]:
+    for el in itertools.islice(_author_markup(tree), 30):
         named = el.xpath(".//*[@itemprop='name']")
         text = " ".join("".join((named[0] if named else el).itertext()).split())
         if not text or len(text) > 80:
