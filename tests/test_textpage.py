@@ -297,3 +297,35 @@ def test_a_read_next_link_inside_the_article_does_not_end_it() -> None:
     result = extract_text_page(page)
     assert result.text.rstrip().endswith("discussing for years.")
     assert "Ferry plans" not in result.text and "Another story" not in result.text
+
+
+SECOND_PART = [
+    "In the second part of the story, the town's engineers explained how the deck would be "
+    "replaced in sections, so that one lane stays open for buses and bicycles while the work "
+    "goes on through the summer months.",
+    "Buses will be rerouted over the north bridge during the two weekends when the whole deck "
+    "has to be closed, and the council has promised to run a free shuttle for residents of "
+    "the east side who have no car of their own.",
+    "Cyclists asked for a protected lane on the temporary crossing, and the engineers said that "
+    "they would look at the idea, although the width of the deck may not leave room for it "
+    "while the heavy machines are working.",
+    "The mayor said that the council would publish a timetable for the closures in the spring, "
+    "after talking to the shop owners on both banks, who fear that a long detour would keep "
+    "their customers away for months.",
+]
+
+
+def test_a_share_bar_between_two_parts_of_a_long_article_does_not_end_it() -> None:
+    bar = ["Share this article", "Copied!", "Newsletter", "Get the Gazette delivered to your inbox",
+           "Subscribe now"]
+    result = extract_text_page(
+        _page(MENU, [HEADLINE, "By Ann Smith"], PROSE, bar, SECOND_PART))
+    assert result.text.rstrip().endswith("away for months.")
+    assert "discussing for years." in result.text and "Subscribe now" not in result.text
+
+
+def test_a_share_bar_over_teasers_still_ends_the_article() -> None:
+    after = ["Share this article", "Copied!", "Ferry plans shelved again",
+             "Library hours extended", "Bridge repairs to start in May"]
+    result = extract_text_page(_page(MENU, [HEADLINE, "By Ann Smith"], PROSE, after))
+    assert result.text.rstrip().endswith("discussing for years.")

@@ -180,6 +180,8 @@ _BOX_AFTER = 10
 # headings ("You may also like", comments) still end it.
 _LINKS_BOX = re.compile(r"^(?:related|read next|read also|also read|see also)\W*$", re.I)
 _LINKS_AFTER = 5
+_SHARE_BAR = re.compile(r"^share (?:this|on)\b", re.I)
+_PARAGRAPH = 30  # words of a line that is a paragraph of an article, not a teaser's line
 # The cost of crossing a heading that may stand above an article.
 _BARRIER = 3.0
 # What a run gains for starting under a whole header (headline, then a
@@ -190,6 +192,10 @@ _HEADED, _NEAR = 8.0, 12
 def _box(lines: list[Line], i: int, kind: int) -> bool:
     """Whether the end heading at ``i`` heads a box of links inside the article."""
     text = lines[i].text.rstrip()
+    if kind == 1 and _SHARE_BAR.match(text):
+        # A share bar between two parts of a long article: a paragraph follows.
+        return any(line.cls == GOOD and line.weight >= _PARAGRAPH
+                   for line in lines[i + 1 : i + 1 + _BOX_AFTER])
     if kind == 1 and text.endswith(":"):
         after = _BOX_AFTER
     elif kind == 2 and _LINKS_BOX.match(text):
