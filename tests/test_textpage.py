@@ -329,3 +329,10 @@ def test_a_share_bar_over_teasers_still_ends_the_article() -> None:
              "Library hours extended", "Bridge repairs to start in May"]
     result = extract_text_page(_page(MENU, [HEADLINE, "By Ann Smith"], PROSE, after))
     assert result.text.rstrip().endswith("discussing for years.")
+
+
+def test_a_comment_count_under_the_first_paragraph_does_not_end_the_article() -> None:
+    head = [HEADLINE, "By Ann Smith | March 3, 2025"]
+    result = extract_text_page(_page(MENU, head, PROSE[:1], ["124 Comments"], PROSE[1:]))
+    assert result.text.rstrip().endswith("discussing for years.")
+    assert result.text.startswith("The council voted")

@@ -359,7 +359,7 @@ def headline_at(first: list[str], lines: list[Line]) -> int:
 # comment link under the byline): they separate, but end nothing alone.
 _WEAK_END = re.compile(
     r"^(?:comments?|tags?|tags?\s*:.*|topics:?|categories\s*:?|share this(?: \w+)?(?: on \w+)?"
-    r"|share on \w+)\W*$",
+    r"|share on \w+|\d+ (?:comments?|responses?|replies))\W*$",
     re.I,
 )
 
