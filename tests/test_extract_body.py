@@ -216,6 +216,24 @@ def test_no_heading_inside_a_link_and_no_empty_heading() -> None:
     assert "[###" not in md and "\\_\\_" not in md
 
 
+def test_a_glossary_card_inside_a_sentence_goes_and_the_sentence_stays_whole() -> None:
+    card = ('<span class="Term_component"><dfn class="Term_term">search result</dfn>'
+            '<span class="Term_tooltip"><span class="Term_tooltipBubble"><strong>Search Result'
+            "</strong><br/>Search results refer to the list created by search engines.<br/>"
+            '<a href="/glossary/search-result">Learn more</a></span></span></span>')
+    result = extract(f"<p>AI Overviews, the new {card} type, now answer most queries on the "
+                     "first page, and publishers have noticed the drop in visits.</p>" + filler(3))
+    assert ("AI Overviews, the new search result type, now answer most queries on the first "
+            "page") in result.text
+    assert "refer to the list" not in result.text and "Learn more" not in result.text
+
+
+def test_a_word_styled_as_a_tooltip_keeps_its_place_in_the_sentence() -> None:
+    result = extract('<p>The council calls it a <span class="tooltip">riparian buffer</span> and '
+                     "says the strip of trees will shade the river all summer long.</p>" + filler(3))
+    assert "calls it a riparian buffer and says" in result.text
+
+
 # -- leftovers --------------------------------------------------------------------------
 
 

@@ -113,7 +113,8 @@ def prepare_tree(tree: Any) -> int:
     # Deepest first, so a hover card goes but the link that opens it stays.
     for el in reversed(_inside_text(tree)):
         if el.getparent() is not None and (
-                el.find(".//img") is not None or len(el.findall(".//a")) >= 2):
+                el.find(".//img") is not None or len(el.findall(".//a")) >= 2
+                or el.find(".//br") is not None):  # lines of its own: a card
             _drop(el)
     # Obfuscated e-mail links are only debris once scripts are gone.
     for el in tree.xpath("//a[contains(@href, 'email-protection')] | //*[@data-cfemail]"):
