@@ -234,6 +234,15 @@ def test_a_word_styled_as_a_tooltip_keeps_its_place_in_the_sentence() -> None:
     assert "calls it a riparian buffer and says" in result.text
 
 
+def test_note_numbers_linking_to_the_notes_go_and_exponents_stay() -> None:
+    result = extract('<p>The survey reached 205 participants<sup><a href="#fn5">5</a></sup> and '
+                     "found that ten<sup>6</sup> litres a day leave the plant, as the council "
+                     "said in its last report.</p>" + filler(3))
+    assert "The survey reached 205 participants and found" in result.text
+    assert "fn5" not in result.markdown and "participants5" not in result.text
+    assert "6 litres" in result.text  # a superscript that links nowhere is kept
+
+
 # -- leftovers --------------------------------------------------------------------------
 
 

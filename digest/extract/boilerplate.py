@@ -89,6 +89,8 @@ def _drop(el: Any) -> None:
 
 
 _MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")
+_NOTE_REFS = etree.XPath("//sup[a[starts-with(@href, '#')]]")
+_NOTE_NUMBER = re.compile(r"^\[?\d{1,3}\]?$")
 _TEXT_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "td", "dd", "blockquote")
 
 
@@ -116,6 +118,10 @@ def prepare_tree(tree: Any) -> int:
                 el.find(".//img") is not None or len(el.findall(".//a")) >= 2
                 or el.find(".//br") is not None):  # lines of its own: a card
             _drop(el)
+    # A note's number links to the notes, which stay on the publisher's page.
+    for sup in _NOTE_REFS(tree):
+        if _NOTE_NUMBER.match(" ".join("".join(sup.itertext()).split())):
+            _drop(sup)
     # Obfuscated e-mail links are only debris once scripts are gone.
     for el in tree.xpath("//a[contains(@href, 'email-protection')] | //*[@data-cfemail]"):
         el.text = "[email protected]"
