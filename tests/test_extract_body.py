@@ -243,6 +243,14 @@ def test_note_numbers_linking_to_the_notes_go_and_exponents_stay() -> None:
     assert "6 litres" in result.text  # a superscript that links nowhere is kept
 
 
+def test_a_line_break_closing_an_emphasis_keeps_the_words_apart() -> None:
+    result = extract("<p><strong>The concepts<br/></strong>We design our nutrition concepts so "
+                     "that food makers in many countries can use local milk and crops.</p>"
+                     + filler(3))
+    assert "conceptsWe" not in result.text
+    assert "The concepts We design our nutrition concepts" in result.text
+
+
 # -- leftovers --------------------------------------------------------------------------
 
 

@@ -268,7 +268,19 @@ def restore_spaces(page: Any, body: Any) -> None:
         if last is None or first is None:
             continue
         if page_text is None:
-            page_text = " ".join(etree.tostring(page, method="text", encoding=str).split())
+            page_text = _spaced_text(page)
         apart = f"{last.group(1)} {first.group(1)}"
         if apart in page_text and f"{last.group(1)}{first.group(1)}" not in page_text:
             el.tail = " " + tail
+
+
+def _spaced_text(page: Any) -> str:
+    """The page's words, a line break parting the words on its two sides as a reader sees them.
+
+    The break is written into the page (a newline before each ``<br>``'s tail):
+    nothing reads the page's markup after this, and a newline there is what
+    the break meant.
+    """
+    for br in page.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    return " ".join(etree.tostring(page, method="text", encoding=str).split())
