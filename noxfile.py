@@ -41,8 +41,11 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff (style, imports, bugs), mypy --strict and vulture (dead code) over digest/."""
-    _install(session, "lint")
+    """ruff (style, imports, bugs), mypy --strict (digest/ and tests/) and vulture (dead code).
+
+    The test extras are installed too: mypy reads the tests' imports (pytest, Playwright).
+    """
+    _install(session, "test", "lint")
     session.run("ruff", "check", "digest", "tests", "benchmarks", "noxfile.py")
     session.run("mypy")
     session.run("vulture")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,7 @@ def write_config(folder: Path, sources: str) -> None:
 
 
 @pytest.fixture
-def news() -> Server:
+def news() -> Iterator[Server]:
     with serve() as server:
         items = [("Congress orders sale of video app", "/a/1.html"),
                  ("Beijing vows response to app ban", "/a/2.html"),

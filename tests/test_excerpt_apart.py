@@ -135,6 +135,7 @@ def test_an_older_archive_is_migrated_by_reindex(tmp_path: Path) -> None:
 def test_a_write_killed_between_the_two_files_loses_no_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import digest.archive.files as files
     import digest.archive.store as store
 
     archive = Archive(tmp_path / "content", tmp_path / ".digest" / "state.sqlite")
@@ -143,7 +144,7 @@ def test_a_write_killed_between_the_two_files_loses_no_text(
     older = _article()
     legacy = archive.path_for(older)
     legacy.write_text(dump_article(older), encoding="utf-8")  # an excerpt page with its body
-    real = store.atomic_write
+    real = files.atomic_write
 
     def full_text_only(target: Path, text: str, **kw: object) -> None:
         if target.is_relative_to(archive.content_dir):
@@ -233,8 +234,8 @@ def test_a_source_switched_to_excerpt_is_migrated_by_the_next_fetch(
     with serve() as server:
         items = [("Congress orders sale of video app", "/a/1.html"),
                  ("Beijing vows response to app ban", "/a/2.html")]
-        for n, (title, path) in enumerate(items, 1):
-            server.routes[path] = Route(page(title, n))
+        for n, (title, route) in enumerate(items, 1):
+            server.routes[route] = Route(page(title, n))
         server.routes["/feed.xml"] = Route(feed(server, items),
                                            content_type="application/rss+xml")
         source = f'  - {{name: "Example", feed: "{server.url("/feed.xml")}"'
@@ -319,6 +320,7 @@ def test_build_moves_an_older_excerpt_page_out_before_mkdocs_reads_it(tmp_path: 
 def test_a_body_that_cannot_be_moved_is_indexed_and_never_built(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import digest.archive.files as files
     import digest.archive.store as store
     from digest.errors import DigestError
 
@@ -327,7 +329,7 @@ def test_a_body_that_cannot_be_moved_is_indexed_and_never_built(
     article = archive.read(path)
     archive.fulltext_path(path).unlink()
     path.write_text(dump_article(article), encoding="utf-8")  # stored by an older digest
-    real = store.atomic_write
+    real = files.atomic_write
 
     def disk_full(target: Path, text: str, **kw: object) -> None:
         if target.is_relative_to(archive.fulltext_dir):

@@ -47,9 +47,10 @@ def answer(status: int = 200, body: bytes = b"", **headers: str) -> httpx.Respon
                           stream=httpx.ByteStream(body))
 
 
-def failure(handler: Handler, url: str = "https://news.example/a", **kw: object) -> str:
+def failure(handler: Handler, url: str = "https://news.example/a", *,
+            config: FetchConfig = CONFIG, **kw: object) -> str:
     with pytest.raises(FetchError) as info:
-        run(handler, url, **kw)
+        run(handler, url, config=config, **kw)
     return info.value.reason
 
 

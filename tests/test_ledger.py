@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def _rss(server: Server, paths: list[str]) -> bytes:
 
 
 @pytest.fixture
-def news() -> Server:
+def news() -> Iterator[Server]:
     with serve() as server:
         server.routes["/one.xml"] = Route(_rss(server, ["/story", "/other", "/gone"]),
                                           content_type="application/rss+xml")

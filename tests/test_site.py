@@ -111,7 +111,9 @@ def test_each_language_has_its_own_index(built: tuple[Config, Archive, Path]) ->
     _, _, site = built
 
     def entry(bundle: str) -> dict[str, Any]:
-        return json.loads((site / bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(
+            (site / bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        return data
 
     assert set(entry("pagefind")["languages"]) == {"en"}
     assert entry("pagefind")["languages"]["en"]["wasm"] == "en"  # the English stemmer
@@ -466,9 +468,9 @@ def test_search_index_is_written_while_mkdocs_renders(
         original_add(self, *args)  # type: ignore[arg-type]
 
     class Run(subprocess.Popen[bytes]):
-        def __init__(self, *args: object, **kwargs: object) -> None:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:  # Popen's, passed through
             events.append("pagefind")
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(ShardedIndex, "add", add)
     monkeypatch.setattr("digest.site.shards.subprocess.Popen", Run)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.errors import DigestError
+from digest.schema import KeyPath
 from digest.tags.classify import classify, classify_jsonl, explain
 from digest.tags.rules import (
     TagDef,
@@ -36,7 +37,7 @@ def tags(title: str, text: str) -> tuple[str, ...]:
 
 
 def rules(yaml_text: str) -> Taxonomy:
-    problems: list[tuple[tuple[str | int, ...], str]] = []
+    problems: list[tuple[KeyPath, str]] = []
     taxonomy = parse_taxonomy(yaml.safe_load(yaml_text), lambda p, m: problems.append((p, m)))
     assert problems == []
     return taxonomy
@@ -296,7 +297,7 @@ Bad Name: {title: X, phrases: {1: [x]}}
 missing: {title: Missing}
 notamap: [1, 2]
 """)
-    problems: list[tuple[tuple[str | int, ...], str]] = []
+    problems: list[tuple[KeyPath, str]] = []
     taxonomy = parse_taxonomy(raw, lambda p, m: problems.append((p, m)))
     paths = [p for p, _ in problems]
     expected = [
@@ -332,7 +333,7 @@ x:
   phrases: {1: [ban]}
   require: {a: {within: sentence, phrases: [app]}, b: {within: paragraph, phrases: [site]}}
 """)
-    problems: list[tuple[tuple[str | int, ...], str]] = []
+    problems: list[tuple[KeyPath, str]] = []
     taxonomy = parse_taxonomy(raw, lambda p, m: problems.append((p, m)))
     assert [p for p, _ in problems] == [("tags", "x", "require", "a", "within")]
     assert "article or paragraph" in problems[0][1]
@@ -346,7 +347,7 @@ x:
 
 
 def test_two_tags_that_would_share_a_page_are_refused() -> None:
-    problems: list[tuple[tuple[str | int, ...], str]] = []
+    problems: list[tuple[KeyPath, str]] = []
     body = {"title": "X", "phrases": {1: ["a"]}}
     taxonomy = parse_taxonomy({"us-china": body, "us_china": body},
                               lambda p, m: problems.append((p, m)))
@@ -356,7 +357,7 @@ def test_two_tags_that_would_share_a_page_are_refused() -> None:
 
 
 def test_parse_taxonomy_reports_a_non_mapping_and_duplicates() -> None:
-    problems: list[tuple[tuple[str | int, ...], str]] = []
+    problems: list[tuple[KeyPath, str]] = []
     parse_taxonomy(["a"], lambda p, m: problems.append((p, m)), ("cfg", "tags"))
     assert problems[0][0] == ("cfg", "tags")
     problems.clear()

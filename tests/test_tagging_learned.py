@@ -12,6 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from digest.cli import main
+from digest.schema import KeyPath
 from digest.tags.classify import classify, explain
 from digest.tags.learned import FEATURES, default_models, parse_models
 from digest.tags.rules import Taxonomy, default_taxonomy, parse_taxonomy
@@ -183,7 +184,7 @@ def test_a_hand_written_tag_without_a_model_decides_by_threshold() -> None:
 
 
 def test_learned_must_be_a_boolean() -> None:
-    problems: list[tuple[tuple[str | int, ...], str]] = []
+    problems: list[tuple[KeyPath, str]] = []
     parse_taxonomy({"x": {"title": "X", "phrases": {1: ["a"]}, "learned": "yes"}},
                    lambda p, m: problems.append((p, m)))
     assert problems == [(("tags", "x", "learned"), "expected true or false")]

@@ -7,10 +7,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digest.schema import KeyPath
 from digest.tags.classify import classify, explain
 from digest.tags.rules import Sense, Taxonomy, default_taxonomy, parse_taxonomy
 
-Problems = list[tuple[tuple[str | int, ...], str]]
+Problems = list[tuple[KeyPath, str]]
 
 
 def rules(yaml_text: str) -> Taxonomy:
