@@ -53,7 +53,7 @@ from digest.extract.restore import (
 from digest.extract.textdump import extract_text_page
 from digest.model import Extracted
 
-__all__ = ["extract_fragment", "extract_page", "is_html"]
+__all__ = ["decoded_page", "extract_decoded", "extract_fragment", "extract_page", "is_html"]
 
 log = logging.getLogger(__name__)
 
@@ -300,13 +300,8 @@ def _extract_html(text: str, url: str | None) -> Extracted:
     )
 
 
-def extract_page(
-    data: bytes | str, *, url: str | None = None, content_type: str | None = None
-) -> Extracted:
-    """Extract the article of one page, HTML or plain-text dump.
-
-    Raises ExtractError for empty, binary or article-less input.
-    """
+def decoded_page(data: bytes | str, content_type: str | None = None) -> str:
+    """The page as text; ExtractError for empty or binary input."""
     if isinstance(data, bytes):
         if not data or data.isspace():  # as not data.strip(), without a copy
             raise ExtractError("empty page")
@@ -317,6 +312,22 @@ def extract_page(
         raise ExtractError("empty page")
     if "\x00" in text[:8192]:
         raise ExtractError("binary data, not a text or HTML page")
+    return text
+
+
+def extract_page(
+    data: bytes | str, *, url: str | None = None, content_type: str | None = None
+) -> Extracted:
+    """Extract the article of one page, HTML or plain-text dump.
+
+    Raises ExtractError for empty, binary or article-less input.
+    """
+    return extract_decoded(decoded_page(data, content_type), url=url, content_type=content_type)
+
+
+def extract_decoded(text: str, *, url: str | None = None,
+                    content_type: str | None = None) -> Extracted:
+    """:func:`extract_page` for a page :func:`decoded_page` has decoded."""
     if is_html(text, content_type):
         return _extract_html(text, url)
     result = extract_text_page(text, url=url)

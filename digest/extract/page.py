@@ -18,7 +18,6 @@ from dataclasses import replace
 
 from digest.errors import ExtractError
 from digest.extract import html as html_reader
-from digest.extract.charset import decode_page, repair_mojibake
 from digest.extract.textdump import extract_text_page
 from digest.model import Extracted
 
@@ -50,15 +49,6 @@ def _dump_quoting_markup(text: str, content_type: str | None) -> bool:
     return tagged * _TAGGED_SHARE < len(lines)
 
 
-def _decoded(data: bytes | str, content_type: str | None) -> str:
-    if isinstance(data, str):
-        return repair_mojibake(data)
-    try:
-        return decode_page(data, content_type)
-    except ExtractError:
-        return ""
-
-
 def extract_page(
     data: bytes | str, *, url: str | None = None, content_type: str | None = None
 ) -> Extracted:
@@ -66,14 +56,14 @@ def extract_page(
 
     Raises ExtractError for empty, binary or article-less input.
     """
-    if not (isinstance(data, bytes) and _PAGE_START.match(data)):  # else a page
-        text = _decoded(data, content_type)
-        if _dump_quoting_markup(text, content_type):
-            try:
-                return _as_dump(text, url)
-            except ExtractError:
-                pass  # then as HTML: a fragment after a line of text, maybe
-    return html_reader.extract_page(data, url=url, content_type=content_type)
+    text = html_reader.decoded_page(data, content_type)  # once, for both readers
+    if not (isinstance(data, bytes) and _PAGE_START.match(data)) and _dump_quoting_markup(
+            text, content_type):
+        try:
+            return _as_dump(text, url)
+        except ExtractError:
+            pass  # then as HTML: a fragment after a line of text, maybe
+    return html_reader.extract_decoded(text, url=url, content_type=content_type)
 
 
 def _as_dump(text: str, url: str | None) -> Extracted:
