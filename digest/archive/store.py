@@ -24,7 +24,7 @@ import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -245,29 +245,20 @@ class Archive:
 
     def _sweep_fulltext(self, kept: set[Path]) -> int:
         """Remove the full-text files that no page names (deleted by hand)."""
-        removed = 0
         root = self.fulltext_dir / "articles"
-        if not root.is_dir():
-            return 0
-        for dirpath, _dirs, filenames in os.walk(root):
-            for name in filenames:
-                path = Path(dirpath) / name
-                if name.endswith(".md") and path not in kept:
-                    with contextlib.suppress(OSError):
-                        path.unlink()
-                        removed += 1
+        removed = _unlink_all(
+            Path(dirpath) / name
+            for dirpath, _dirs, filenames in os.walk(root)
+            for name in filenames
+            if name.endswith(".md") and Path(dirpath) / name not in kept
+        )
         if removed:
             log.info("removed %d full-text file(s) whose page was deleted", removed)
         return removed
 
     def sweep_staging(self) -> int:
         """Remove temporary files left by a killed run; call with the lock held."""
-        removed = 0
-        if self.staging_dir.is_dir():
-            for leftover in self.staging_dir.glob(f"{TMP_PREFIX}*"):
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
-                    removed += 1
+        removed = _unlink_all(self.staging_dir.glob(f"{TMP_PREFIX}*"))
         if removed:
             log.info("removed %d temporary file(s) left by an interrupted run", removed)
         return removed
@@ -527,3 +518,13 @@ def _loose_urls(path: Path) -> list[str]:
         return []
     found = dict(_URL_LINE.findall(head))
     return [u for u in (found.get("canonical_url"), found.get("url")) if u]
+
+
+def _unlink_all(paths: Iterable[Path]) -> int:
+    """Remove these files, those that can be; how many went."""
+    removed = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed += 1
+    return removed
