@@ -164,15 +164,8 @@ def shown_header(tree: Any, title: str | None) -> tuple[str | None, VisibleDate 
     return header.author, header.date
 
 
-_AUTHOR_MARKUP = etree.XPath(
-    "//body//*[@rel='author' or @itemprop='author' or contains(@class, 'author')"
-    " or contains(@class, 'byline') or contains(@class, 'Author') or contains(@class, 'Byline')"
-    " or starts-with(@href, '/author/') or contains(@href, '/author/')]"
-)
-
-
 def _names_author(el: Any) -> bool:
-    """The test of ``_AUTHOR_MARKUP`` on one element."""
+    """rel/itemprop "author", a class naming the author or byline, an /author/ link."""
     cls = el.get("class") or ""
     return (
         el.get("rel") == "author"
@@ -186,19 +179,18 @@ def _names_author(el: Any) -> bool:
 
 
 def _author_markup(tree: Any) -> Iterator[Any]:
-    """The elements ``_AUTHOR_MARKUP`` selects, in document order, found lazily.
+    """The elements inside the page's body that name an author, in document order, lazily.
 
     The first few usually name the author: walking the body until then costs
-    a fraction of the XPath query over every element of the page.
+    a fraction of an XPath query over every element of the page.
     """
     root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
-    bodies = list(root.iter("body"))
-    if len(bodies) != 1:  # nested bodies: let XPath merge them
-        yield from _AUTHOR_MARKUP(tree)
-        return
-    for el in bodies[0].iterdescendants(etree.Element):
-        if _names_author(el):
-            yield el
+    for body in root.iter("body"):
+        if any(anc.tag == "body" for anc in body.iterancestors()):
+            continue  # a body inside a body (broken markup) is walked with its outer one
+        for el in body.iterdescendants(etree.Element):
+            if _names_author(el):
+                yield el
 
 
 def markup_author(tree: Any) -> str | None:

@@ -190,7 +190,8 @@ _HEADED, _NEAR = 8.0, 12
 
 
 def _box(lines: list[Line], i: int, kind: int) -> bool:
-    """Whether the end heading at ``i`` heads a box of links inside the article."""
+    """Whether the end heading at ``i`` heads a box inside the article: links
+    with prose after them, or a share bar between two parts of the text."""
     text = lines[i].text.rstrip()
     if kind == 1 and _SHARE_BAR.match(text):
         # A share bar between two parts of a long article: a paragraph follows.
